@@ -1,0 +1,107 @@
+//! ASYNC-TASK-OWNERSHIP: for every background task a Python module starts
+//! (`asyncio.create_task`, `ensure_future`, `loop.create_task`, …) decide who
+//! owns it, how long it lives, how it is stopped and who hears about its
+//! failures — and report what is missing.
+//!
+//! The crate is a pure function from a parsed [`ruff_python_ast::ModModule`]
+//! to [`Diagnostic`]s plus an inventory of every spawn site ([`TaskRecord`]).
+//! It does no I/O, keeps no global state and does not panic on any input the
+//! parser accepts; its traversal grows its stack on the heap for deep trees.
+//!
+//! ```
+//! use async_task_ownership::{check_source, Kind, Settings};
+//!
+//! let source = "import asyncio\n\nasync def main():\n    asyncio.create_task(work())\n";
+//! let result = check_source(source, "app.py", &Settings::default());
+//! assert!(result.syntax_errors.is_empty());
+//! assert_eq!(result.report.diagnostics[0].kind, Kind::Dangling);
+//! assert_eq!(result.report.inventory.len(), 1);
+//! ```
+//!
+//! A host linter that already parsed the file calls [`check_module`] with its
+//! own tree; every range is a [`ruff_text_size::TextRange`] into its source.
+#![warn(missing_docs)]
+
+mod analysis;
+mod diagnostic;
+mod inventory;
+mod kind;
+mod messages;
+pub mod noqa;
+pub mod rule;
+mod settings;
+
+pub use diagnostic::{Diagnostic, SecondaryLocation, RULE_CODE, RULE_NAME};
+pub use inventory::{
+    CancelledErrorHandling, ExceptionControl, Lifetime, Owner, Purpose, Scope, Shutdown, Site,
+    TaskRecord,
+};
+pub use kind::{Kind, Risk};
+pub use settings::{PythonVersion, Settings};
+
+use ruff_python_ast::{ModModule, PySourceType};
+use ruff_text_size::TextRange;
+use serde::Serialize;
+
+/// What the rule found in one module.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// One diagnostic per enabled, unsuppressed finding, ordered by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// One record per spawn site, healthy ones included, ordered by position.
+    pub inventory: Vec<TaskRecord>,
+}
+
+/// A syntax error found by [`check_source`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyntaxError {
+    /// The parser's message.
+    pub message: String,
+    /// Where it is, a range into the source.
+    #[serde(serialize_with = "diagnostic::ser_range")]
+    pub range: TextRange,
+}
+
+/// The result of [`check_source`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SourceReport {
+    /// Syntax errors; when there are any, the rule does not run (as in Ruff)
+    /// and `report` is empty.
+    pub syntax_errors: Vec<SyntaxError>,
+    /// The rule's report.
+    pub report: Report,
+}
+
+/// Runs the rule over an already parsed module.
+///
+/// `source` is the text the module was parsed from; `path` is used only to
+/// decide test scope (SPEC §7) and may be empty. `# noqa` comments on a
+/// diagnostic's first line suppress it (the inventory still lists the finding).
+pub fn check_module(module: &ModModule, source: &str, path: &str, settings: &Settings) -> Report {
+    analysis::check(module, source, path, settings)
+}
+
+/// Parses `source` as a Python module and runs the rule on it.
+///
+/// Syntax errors are returned as data; the rule runs only on a module that
+/// parsed without errors.
+pub fn check_source(source: &str, path: &str, settings: &Settings) -> SourceReport {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
+    let syntax_errors: Vec<SyntaxError> = parsed
+        .errors()
+        .iter()
+        .map(|e| SyntaxError {
+            message: e.error.to_string(),
+            range: e.location,
+        })
+        .collect();
+    let report = if syntax_errors.is_empty() {
+        check_module(parsed.syntax(), source, path, settings)
+    } else {
+        Report::default()
+    };
+    SourceReport {
+        syntax_errors,
+        report,
+    }
+}

@@ -1,0 +1,1 @@
+//! Every message and help text of the rule, in one place.
