@@ -1,1 +1,118 @@
-//! Every message and help text of the rule, in one place.
+//! Every message, help text and label of the rule, in one place. Messages say
+//! what is wrong and name the task and the functions involved; help lines say
+//! what to do instead.
+
+use crate::Kind;
+
+/// What a message needs to know.
+pub(crate) struct MessageContext<'a> {
+    /// The task as written (`asyncio.create_task(self._loop())`), shortened.
+    pub task: &'a str,
+    /// The owner slot as written (`self._task`, `_tasks`), if any.
+    pub slot: &'a str,
+    /// The owner in words (`class `Scheduler``, `the module`).
+    pub owner: &'a str,
+    /// The function that spawns (`start`).
+    pub function: &'a str,
+    /// Functions involved (the canceller, the awaiter), as `stop()`.
+    pub others: &'a str,
+    /// The local's name, for `unawaited-local`.
+    pub local: &'a str,
+    /// The coroutine function, for body findings (`_loop`).
+    pub coroutine: &'a str,
+    /// Whether `asyncio.TaskGroup` is available (3.11+).
+    pub task_group: bool,
+}
+
+pub(crate) fn message(kind: Kind, c: &MessageContext) -> String {
+    match kind {
+        Kind::Dangling => format!(
+            "Task `{}` is discarded: nothing keeps a reference to it, waits for it or stops it",
+            c.task
+        ),
+        Kind::UnawaitedLocal => format!(
+            "Task `{}` is held in local `{}` of `{}()` but never awaited, returned or handed on",
+            c.task, c.local, c.function
+        ),
+        Kind::NoShutdown => format!(
+            "`{}` is never cancelled or awaited by any function of {}: the task outlives its owner",
+            c.slot, c.owner
+        ),
+        Kind::CancelNotAwaited => format!(
+            "`{}` is cancelled in {} but never awaited afterwards: the task may still be running when it returns",
+            c.slot, c.others
+        ),
+        Kind::CancelledErrorEscapes => format!(
+            "`{}` is awaited in {} after being cancelled, but its `CancelledError` is not handled and reaches the caller",
+            c.slot, c.others
+        ),
+        Kind::UnguardedRestart => format!(
+            "`{}()` replaces `{}` without checking or cancelling the task already there: calling it twice orphans the first task",
+            c.function, c.slot
+        ),
+        Kind::UnboundedCollection => format!(
+            "Tasks are added to `{}` of {} but never removed: the collection grows for as long as the owner lives",
+            c.slot, c.owner
+        ),
+        Kind::SwallowsCancellation => format!(
+            "`{}()` catches `CancelledError` inside a loop and keeps going: `cancel()` cannot stop the task",
+            c.coroutine
+        ),
+        Kind::SilentFailure => format!(
+            "Nobody sees task `{}` fail: its owner never awaits it, no done-callback observes it, and `{}()` has no `except Exception` handler",
+            c.task, c.coroutine
+        ),
+        Kind::ShutdownNotWired => format!(
+            "`{}` is started but its owner's shutdown is never called",
+            c.slot
+        ),
+    }
+}
+
+pub(crate) fn help(kind: Kind, c: &MessageContext) -> String {
+    match kind {
+        Kind::Dangling | Kind::UnawaitedLocal if c.task_group => {
+            "Await the task, run it in an `asyncio.TaskGroup`, or store it on an owner that cancels and awaits it on shutdown".to_string()
+        }
+        Kind::Dangling | Kind::UnawaitedLocal => {
+            "Await the task (or `asyncio.gather` it), or store it on an owner that cancels and awaits it on shutdown".to_string()
+        }
+        Kind::NoShutdown => format!(
+            "Add a shutdown method that calls `{0}.cancel()` and then awaits it under `contextlib.suppress(asyncio.CancelledError)`",
+            element(c.slot)
+        ),
+        Kind::CancelNotAwaited => format!(
+            "After `{0}.cancel()`, await it under `contextlib.suppress(asyncio.CancelledError)` so shutdown waits for the task to finish",
+            element(c.slot)
+        ),
+        Kind::CancelledErrorEscapes => {
+            "Await the cancelled task under `with contextlib.suppress(asyncio.CancelledError):`, or use `asyncio.gather(..., return_exceptions=True)`".to_string()
+        }
+        Kind::UnguardedRestart => format!(
+            "Return early while the task runs (`if {0} is not None and not {0}.done(): return`), or cancel it before replacing it",
+            c.slot
+        ),
+        Kind::UnboundedCollection => format!(
+            "Remove finished tasks: `task.add_done_callback({}.discard)` right after adding it",
+            c.slot
+        ),
+        Kind::SwallowsCancellation => {
+            "Re-raise `CancelledError` in the handler (`except asyncio.CancelledError: raise`), or catch `Exception` instead".to_string()
+        }
+        Kind::SilentFailure => {
+            "Await the task in the owner's shutdown, add a done-callback that retrieves `task.exception()`, or log failures with `except Exception` in the coroutine".to_string()
+        }
+        Kind::ShutdownNotWired => "Call the owner's shutdown method from the application's shutdown (lifespan, `on_shutdown`, `finally`)".to_string(),
+    }
+}
+
+/// A slot's element, as named in advice: `self._tasks` → `task` for collections.
+fn element(slot: &str) -> &str {
+    slot
+}
+
+pub(crate) const LABEL_CANCELLED: &str = "cancelled here, never awaited afterwards";
+pub(crate) const LABEL_AWAITED_UNHANDLED: &str = "awaited here without handling `CancelledError`";
+pub(crate) const LABEL_SPAWNED: &str = "task spawned here";
+pub(crate) const LABEL_STORED: &str = "stored here without a guard";
+pub(crate) const LABEL_ADDED: &str = "added here, never removed";

@@ -1,0 +1,1155 @@
+//! The one traversal. Every function body is walked once, top-down, and each
+//! expression is visited knowing how its value is *used* (awaited, bound,
+//! added to a container, passed to a call, …). For every expression that
+//! denotes something the rule follows — a candidate spawn site, a local, a
+//! module-level name, an attribute — the walk records plain facts:
+//!
+//! - [`Event`]s: what happens to a value (awaited, cancelled, returned, …);
+//! - [`Flow`]s: where a value goes (a local, a slot, a container, a parameter);
+//! - [`Handler`]s: exception handlers and `suppress()` blocks, for §3 and §4.
+//!
+//! The later stages (owners, lifecycle, task bodies) only read these facts.
+
+use ruff_python_ast::{self as ast, Expr, ExprCall, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::FxHashMap;
+
+use super::model::{Model, NameHome, ScopeId, MODULE_SCOPE};
+use super::names::{any_expr, dotted_name, last_identifier, mentions_name};
+use super::spawn::{self, SpawnApi, WaitFn};
+use super::stack::guard;
+use crate::Settings;
+
+pub(crate) type SiteId = u32;
+
+/// Something whose uses are followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Key<'a> {
+    /// The value of a candidate spawn site (a spawn call or a call of a
+    /// function of the module).
+    Site(SiteId),
+    /// A local (or parameter) of a function.
+    Local(ScopeId, &'a str),
+    /// A module-level name.
+    Module(&'a str),
+    /// `<expr>.<attr>` inside methods of a class family (`None` outside classes).
+    Attr(Option<u32>, &'a str),
+}
+
+/// A candidate spawn site.
+pub(crate) struct Site<'a> {
+    pub call: &'a ExprCall,
+    pub scope: ScopeId,
+    /// The base spawn form, if it is one.
+    pub api: Option<SpawnApi>,
+    /// The function of the module it calls, if it does.
+    pub callee: Option<ScopeId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    Discarded,
+    Awaited {
+        protected: bool,
+    },
+    Cancelled,
+    DoneCallback {
+        observing: bool,
+    },
+    Pruned,
+    Returned,
+    Yielded,
+    HandedOn(String),
+    Other,
+    /// The key (a slot) is bound to a new value.
+    Bound(BoundValue),
+    Deleted,
+}
+
+/// What a slot is bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BoundValue {
+    None,
+    Fresh,
+    SelfPruning,
+    Borrowed,
+    Task,
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Event<'a> {
+    pub key: Key<'a>,
+    pub scope: ScopeId,
+    pub range: TextRange,
+    pub kind: EventKind,
+    /// The innermost `try`/`suppress` frame around it (0: none).
+    pub frame: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlowKind {
+    /// The same value under another name.
+    Assign,
+    /// Put into a container.
+    Add,
+    /// An element taken out of a container (a `for` target, `pop`).
+    Element,
+    /// Passed to a parameter of a function of the module.
+    Param,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Flow<'a> {
+    pub from: Key<'a>,
+    pub to: Key<'a>,
+    pub kind: FlowKind,
+    pub scope: ScopeId,
+    /// The statement (or expression) that makes the flow.
+    pub range: TextRange,
+    /// Whether a restart guard (§8.6) protects it.
+    pub guarded: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Handler {
+    pub scope: ScopeId,
+    /// The `except` clause, or the `with suppress(...)` item.
+    pub range: TextRange,
+    pub catches_cancel: bool,
+    /// Catches `Exception` or broader.
+    pub broad: bool,
+    pub in_loop: bool,
+    /// Its body raises, returns or breaks.
+    pub exits: bool,
+    /// The frame of the protected body.
+    pub frame: u32,
+}
+
+/// Everything the walk found.
+#[derive(Default)]
+pub(crate) struct Facts<'a> {
+    pub sites: Vec<Site<'a>>,
+    pub events: Vec<Event<'a>>,
+    pub flows: Vec<Flow<'a>>,
+    pub handlers: Vec<Handler>,
+    pub site_by_range: FxHashMap<TextRange, SiteId>,
+}
+
+#[derive(Clone, Copy)]
+enum Use<'a> {
+    Discard,
+    Receiver(&'a str, &'a ExprCall),
+    Awaited(bool),
+    WaitArg,
+    Assigned(&'a [Expr]),
+    AugAssigned(&'a Expr),
+    Added(&'a Expr),
+    Arg(&'a ExprCall, ArgPos<'a>),
+    Returned,
+    Yielded,
+    Iterated(&'a Expr),
+    Neutral,
+}
+
+#[derive(Clone, Copy)]
+enum ArgPos<'a> {
+    Index(usize),
+    Keyword(&'a str),
+}
+
+impl Use<'_> {
+    /// Whether the use applies to the elements of a literal or comprehension.
+    fn carries(self) -> bool {
+        !matches!(self, Use::Neutral | Use::Receiver(..))
+    }
+}
+
+pub(crate) fn collect<'a>(
+    model: &Model<'a>,
+    settings: &Settings,
+    module: &'a ast::ModModule,
+) -> Facts<'a> {
+    let mut w = Walker {
+        model,
+        settings,
+        scope: MODULE_SCOPE,
+        self_name: None,
+        family: None,
+        loop_depth: 0,
+        protect_depth: 0,
+        guard_depth: 0,
+        exit_guard_seen: false,
+        frame: 0,
+        next_frame: 1,
+        facts: Facts::default(),
+    };
+    w.body(&module.body);
+    for (id, scope) in model.scopes.iter().enumerate().skip(1) {
+        if let Some(def) = scope.def {
+            w.scope = id as ScopeId;
+            w.self_name = scope.self_name;
+            w.family = model.family_of(w.scope);
+            w.loop_depth = 0;
+            w.protect_depth = 0;
+            w.guard_depth = 0;
+            w.exit_guard_seen = false;
+            w.frame = 0;
+            w.body(&def.body);
+        }
+    }
+    w.facts
+}
+
+struct Walker<'m, 'a> {
+    model: &'m Model<'a>,
+    settings: &'m Settings,
+    scope: ScopeId,
+    self_name: Option<&'a str>,
+    family: Option<u32>,
+    loop_depth: u32,
+    protect_depth: u32,
+    guard_depth: u32,
+    exit_guard_seen: bool,
+    frame: u32,
+    next_frame: u32,
+    facts: Facts<'a>,
+}
+
+/// Methods of a container that take elements out of it.
+const PRUNE_METHODS: [&str; 7] = [
+    "discard",
+    "remove",
+    "pop",
+    "popitem",
+    "clear",
+    "difference_update",
+    "intersection_update",
+];
+/// Methods of a container that put the argument into it.
+const ADD_METHODS: [&str; 6] = [
+    "add",
+    "append",
+    "appendleft",
+    "insert",
+    "setdefault",
+    "put_nowait",
+];
+
+fn handler_catches(model: &Model, scope: ScopeId, type_: Option<&Expr>) -> (bool, bool) {
+    let Some(t) = type_ else {
+        return (true, true);
+    };
+    let mut cancel = false;
+    let mut broad = false;
+    let elts: &[Expr] = match t {
+        Expr::Tuple(tuple) => &tuple.elts,
+        other => std::slice::from_ref(other),
+    };
+    for e in elts {
+        let name = model
+            .qualify(e, scope)
+            .or_else(|| last_identifier(e).map(str::to_string))
+            .unwrap_or_default();
+        let last = name.rsplit('.').next().unwrap_or_default();
+        match last {
+            "CancelledError" => cancel = true,
+            "BaseException" => {
+                cancel = true;
+                broad = true;
+            }
+            "Exception" => broad = true,
+            _ => {}
+        }
+    }
+    (cancel, broad)
+}
+
+/// Whether a block raises, returns or breaks (not counting nested functions).
+fn block_exits(body: &[Stmt]) -> bool {
+    body.iter().any(|s| guard(|| stmt_exits(s)))
+}
+
+fn stmt_exits(s: &Stmt) -> bool {
+    match s {
+        Stmt::Raise(_) | Stmt::Return(_) | Stmt::Break(_) => true,
+        Stmt::If(i) => {
+            block_exits(&i.body) || i.elif_else_clauses.iter().any(|c| block_exits(&c.body))
+        }
+        Stmt::With(w) => block_exits(&w.body),
+        Stmt::Try(t) => {
+            block_exits(&t.body)
+                || block_exits(&t.orelse)
+                || block_exits(&t.finalbody)
+                || t.handlers.iter().any(|h| {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    block_exits(&h.body)
+                })
+        }
+        Stmt::Match(m) => m.cases.iter().any(|c| block_exits(&c.body)),
+        Stmt::For(f) => block_exits(&f.orelse),
+        Stmt::While(w) => block_exits(&w.orelse),
+        _ => false,
+    }
+}
+
+fn is_lock_expr(expr: &Expr) -> bool {
+    any_expr(expr, |e| {
+        last_identifier(e).is_some_and(|n| n.to_ascii_lowercase().contains("lock"))
+    })
+}
+
+impl<'m, 'a> Walker<'m, 'a> {
+    fn guarded(&self) -> bool {
+        self.guard_depth > 0 || self.exit_guard_seen
+    }
+
+    fn mentions_self(&self, expr: &Expr) -> bool {
+        match self.self_name {
+            Some(name) => mentions_name(expr, name),
+            None => false,
+        }
+    }
+
+    fn event(&mut self, key: Key<'a>, range: TextRange, kind: EventKind) {
+        self.facts.events.push(Event {
+            key,
+            scope: self.scope,
+            range,
+            kind,
+            frame: self.frame,
+        });
+    }
+
+    fn flow(&mut self, from: Key<'a>, to: Key<'a>, kind: FlowKind, range: TextRange) {
+        let guarded = self.guarded();
+        self.facts.flows.push(Flow {
+            from,
+            to,
+            kind,
+            scope: self.scope,
+            range,
+            guarded,
+        });
+    }
+
+    fn name_key(&self, name: &'a str) -> Option<Key<'a>> {
+        match self.model.resolve_name(self.scope, name) {
+            NameHome::Local(s) => Some(Key::Local(s, name)),
+            NameHome::Module => Some(Key::Module(name)),
+            NameHome::Imported | NameHome::Unknown => None,
+        }
+    }
+
+    /// The key an expression denotes, looking through element access and
+    /// copies (`self._tasks[k]`, `list(self._tasks)`, `self._by_id.values()`).
+    fn key_of(&mut self, expr: &'a Expr) -> Option<Key<'a>> {
+        let mut e = expr;
+        loop {
+            match e {
+                Expr::Call(call) => {
+                    if let Some(&id) = self.facts.site_by_range.get(&call.range()) {
+                        return Some(Key::Site(id));
+                    }
+                    if let Some(inner) = self.unwrap_copy(call) {
+                        e = inner;
+                        continue;
+                    }
+                    return self.new_site(call);
+                }
+                Expr::Subscript(s) => e = &s.value,
+                Expr::Starred(s) => e = &s.value,
+                Expr::List(ast::ExprList { elts, .. })
+                | Expr::Tuple(ast::ExprTuple { elts, .. })
+                | Expr::Set(ast::ExprSet { elts, .. })
+                    if elts.len() == 1 && elts[0].is_starred_expr() =>
+                {
+                    e = &elts[0];
+                }
+                Expr::Name(n) => return self.name_key(n.id.as_str()),
+                Expr::Attribute(a) => return Some(Key::Attr(self.family, a.attr.as_str())),
+                _ => return None,
+            }
+        }
+    }
+
+    /// `list(x)`, `x.values()`, `x.pop(k)`, … → `x`.
+    fn unwrap_copy(&self, call: &'a ExprCall) -> Option<&'a Expr> {
+        match &*call.func {
+            Expr::Attribute(a)
+                if matches!(
+                    a.attr.as_str(),
+                    "values" | "items" | "copy" | "pop" | "popitem" | "get" | "popleft"
+                ) =>
+            {
+                Some(&a.value)
+            }
+            Expr::Name(n)
+                if matches!(
+                    n.id.as_str(),
+                    "list" | "tuple" | "set" | "frozenset" | "sorted" | "reversed" | "iter"
+                ) && call.arguments.args.len() == 1
+                    && self.model.resolve_name(self.scope, n.id.as_str()) == NameHome::Unknown =>
+            {
+                Some(&call.arguments.args[0])
+            }
+            _ => None,
+        }
+    }
+
+    /// Registers a call as a candidate spawn site when it is a spawn form or
+    /// calls a function of the module (a possible task factory).
+    fn new_site(&mut self, call: &'a ExprCall) -> Option<Key<'a>> {
+        let api = spawn::classify(self.model, self.settings, call, self.scope);
+        let callee = if api.is_none() {
+            self.resolve_callee(&call.func)
+        } else {
+            None
+        };
+        if api.is_none() && callee.is_none() {
+            return None;
+        }
+        let id = self.facts.sites.len() as SiteId;
+        self.facts.sites.push(Site {
+            call,
+            scope: self.scope,
+            api,
+            callee,
+        });
+        self.facts.site_by_range.insert(call.range(), id);
+        Some(Key::Site(id))
+    }
+
+    /// The function of the module a call's callee names: a module-level
+    /// function, or a method of the class family through `self`/`cls`.
+    fn resolve_callee(&self, func: &Expr) -> Option<ScopeId> {
+        self.model.resolve_callee(func, self.scope)
+    }
+
+    // ---- statements -------------------------------------------------------
+
+    fn body(&mut self, body: &'a [Stmt]) {
+        for stmt in body {
+            guard(|| self.stmt(stmt));
+        }
+    }
+
+    fn stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+            Stmt::Expr(e) => self.expr(&e.value, Use::Discard, false),
+            Stmt::Assign(a) => {
+                if let ([target @ (Expr::Tuple(_) | Expr::List(_))], Expr::Tuple(values)) =
+                    (a.targets.as_slice(), &*a.value)
+                {
+                    let targets: &[Expr] = match target {
+                        Expr::Tuple(t) => &t.elts,
+                        Expr::List(t) => &t.elts,
+                        _ => &[],
+                    };
+                    if targets.len() == values.elts.len()
+                        && !values.elts.iter().any(Expr::is_starred_expr)
+                    {
+                        for (t, v) in targets.iter().zip(values.elts.iter()) {
+                            self.expr(v, Use::Assigned(std::slice::from_ref(t)), false);
+                            self.bound(t, v, stmt.range());
+                            self.target_loads(t);
+                        }
+                        return;
+                    }
+                }
+                self.expr(&a.value, Use::Assigned(&a.targets), false);
+                for t in &a.targets {
+                    self.bound(t, &a.value, stmt.range());
+                    self.target_loads(t);
+                }
+            }
+            Stmt::AnnAssign(a) => {
+                if let Some(v) = &a.value {
+                    self.expr(v, Use::Assigned(std::slice::from_ref(&*a.target)), false);
+                    self.bound(&a.target, v, stmt.range());
+                }
+                self.target_loads(&a.target);
+            }
+            Stmt::AugAssign(a) => {
+                self.expr(&a.value, Use::AugAssigned(&a.target), false);
+                if let Expr::Attribute(_) | Expr::Name(_) = &*a.target {
+                    // `self._tasks -= done` prunes; `+=` adds (handled above).
+                    if matches!(a.op, ast::Operator::Sub | ast::Operator::BitAnd) {
+                        if let Some(k) = self.key_of(&a.target) {
+                            self.event(k, stmt.range(), EventKind::Pruned);
+                        }
+                    }
+                }
+                self.target_loads(&a.target);
+            }
+            Stmt::Delete(d) => {
+                for t in &d.targets {
+                    match t {
+                        Expr::Subscript(s) => {
+                            if let Some(k) = self.key_of(&s.value) {
+                                self.event(k, t.range(), EventKind::Pruned);
+                            }
+                        }
+                        _ => {
+                            if let Some(k) = self.key_of(t) {
+                                self.event(k, t.range(), EventKind::Deleted);
+                            }
+                        }
+                    }
+                }
+            }
+            Stmt::Return(r) => {
+                if let Some(v) = &r.value {
+                    self.expr(v, Use::Returned, false);
+                }
+            }
+            Stmt::For(f) => {
+                self.expr(&f.iter, Use::Iterated(&f.target), false);
+                self.loop_depth += 1;
+                self.body(&f.body);
+                self.loop_depth -= 1;
+                self.body(&f.orelse);
+            }
+            Stmt::While(w) => {
+                self.expr(&w.test, Use::Neutral, false);
+                let g = u32::from(self.mentions_self(&w.test));
+                self.guard_depth += g;
+                self.loop_depth += 1;
+                self.body(&w.body);
+                self.loop_depth -= 1;
+                self.guard_depth -= g;
+                self.body(&w.orelse);
+            }
+            Stmt::If(i) => {
+                self.expr(&i.test, Use::Neutral, false);
+                let mut g = u32::from(self.mentions_self(&i.test));
+                self.guard_depth += g;
+                self.body(&i.body);
+                for clause in &i.elif_else_clauses {
+                    if let Some(t) = &clause.test {
+                        self.expr(t, Use::Neutral, false);
+                        if g == 0 && self.mentions_self(t) {
+                            g = 1;
+                            self.guard_depth += 1;
+                        }
+                    }
+                    self.body(&clause.body);
+                }
+                self.guard_depth -= g;
+                if g > 0
+                    && (block_exits(&i.body)
+                        || i.elif_else_clauses.iter().any(|c| block_exits(&c.body)))
+                {
+                    self.exit_guard_seen = true;
+                }
+            }
+            Stmt::With(w) => {
+                let saved_frame = self.frame;
+                let mut protect = 0;
+                let mut g = 0;
+                for item in &w.items {
+                    self.expr(&item.context_expr, Use::Neutral, false);
+                    if is_lock_expr(&item.context_expr) {
+                        g = 1;
+                    }
+                    if let Some(v) = &item.optional_vars {
+                        self.target_loads(v);
+                    }
+                    if let Expr::Call(call) = &item.context_expr {
+                        if last_identifier(&call.func) == Some("suppress") {
+                            let (mut cancel, mut broad) = (false, false);
+                            for arg in &*call.arguments.args {
+                                let (c, b) = handler_catches(self.model, self.scope, Some(arg));
+                                cancel |= c;
+                                broad |= b;
+                            }
+                            let frame = self.next_frame;
+                            self.next_frame += 1;
+                            self.facts.handlers.push(Handler {
+                                scope: self.scope,
+                                range: item.range(),
+                                catches_cancel: cancel,
+                                broad,
+                                in_loop: self.loop_depth > 0,
+                                exits: false,
+                                frame,
+                            });
+                            self.frame = frame;
+                            if cancel {
+                                protect = 1;
+                            }
+                        }
+                    }
+                }
+                self.protect_depth += protect;
+                self.guard_depth += g;
+                self.body(&w.body);
+                self.guard_depth -= g;
+                self.protect_depth -= protect;
+                self.frame = saved_frame;
+            }
+            Stmt::Try(t) => {
+                let frame = self.next_frame;
+                self.next_frame += 1;
+                let mut protect = 0;
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    let (cancel, broad) =
+                        handler_catches(self.model, self.scope, h.type_.as_deref());
+                    if cancel {
+                        protect = 1;
+                    }
+                    self.facts.handlers.push(Handler {
+                        scope: self.scope,
+                        range: h.range(),
+                        catches_cancel: cancel,
+                        broad,
+                        in_loop: self.loop_depth > 0,
+                        exits: block_exits(&h.body),
+                        frame,
+                    });
+                }
+                let saved_frame = self.frame;
+                self.frame = frame;
+                self.protect_depth += protect;
+                self.body(&t.body);
+                self.protect_depth -= protect;
+                self.frame = saved_frame;
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    if let Some(ty) = &h.type_ {
+                        self.expr(ty, Use::Neutral, false);
+                    }
+                    self.body(&h.body);
+                }
+                self.body(&t.orelse);
+                self.body(&t.finalbody);
+            }
+            Stmt::Raise(r) => {
+                for e in [&r.exc, &r.cause].into_iter().flatten() {
+                    self.expr(e, Use::Neutral, false);
+                }
+            }
+            Stmt::Assert(a) => {
+                self.expr(&a.test, Use::Neutral, false);
+                if self.mentions_self(&a.test) {
+                    self.exit_guard_seen = true;
+                }
+            }
+            Stmt::Match(m) => {
+                self.expr(&m.subject, Use::Neutral, false);
+                for case in &m.cases {
+                    self.body(&case.body);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Loads inside an assignment target (`self.c[k] = v` reads `k`).
+    fn target_loads(&mut self, target: &'a Expr) {
+        if let Expr::Subscript(s) = target {
+            self.expr(&s.slice, Use::Neutral, false);
+        }
+    }
+
+    /// Records what a slot-like target is bound to.
+    fn bound(&mut self, target: &'a Expr, value: &'a Expr, range: TextRange) {
+        let key = match target {
+            Expr::Attribute(a) if self.is_self(&a.value) => Key::Attr(self.family, a.attr.as_str()),
+            Expr::Name(n) => match self.name_key(n.id.as_str()) {
+                Some(k @ Key::Module(_)) => k,
+                _ => return,
+            },
+            _ => return,
+        };
+        let value = self.classify_value(value);
+        self.event(key, range, EventKind::Bound(value));
+    }
+
+    fn is_self(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Name(n) if Some(n.id.as_str()) == self.self_name)
+    }
+
+    fn classify_value(&self, value: &Expr) -> BoundValue {
+        match value {
+            Expr::NoneLiteral(_) => BoundValue::None,
+            Expr::List(_)
+            | Expr::Set(_)
+            | Expr::Dict(_)
+            | Expr::ListComp(_)
+            | Expr::SetComp(_)
+            | Expr::DictComp(_) => BoundValue::Fresh,
+            Expr::Call(call) => {
+                if self.facts.site_by_range.contains_key(&call.range()) {
+                    return BoundValue::Task;
+                }
+                let name = last_identifier(&call.func).unwrap_or_default();
+                match name {
+                    "WeakSet" | "WeakValueDictionary" | "WeakKeyDictionary" => {
+                        BoundValue::SelfPruning
+                    }
+                    "deque"
+                        if call
+                            .arguments
+                            .keywords
+                            .iter()
+                            .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "maxlen"))
+                            || call.arguments.args.len() >= 2 =>
+                    {
+                        BoundValue::SelfPruning
+                    }
+                    "set" | "list" | "dict" | "deque" | "defaultdict" | "OrderedDict"
+                    | "Counter" => BoundValue::Fresh,
+                    _ => BoundValue::Other,
+                }
+            }
+            Expr::Name(n) => {
+                let scope = &self.model.scopes[self.scope as usize];
+                if scope.params.contains(&n.id.as_str()) || scope.kwonly.contains(&n.id.as_str()) {
+                    BoundValue::Borrowed
+                } else {
+                    BoundValue::Other
+                }
+            }
+            Expr::Attribute(a) if !self.is_self(&a.value) => BoundValue::Borrowed,
+            Expr::If(i) => {
+                let (b, o) = (self.classify_value(&i.body), self.classify_value(&i.orelse));
+                if b == BoundValue::Borrowed || o == BoundValue::Borrowed {
+                    BoundValue::Borrowed
+                } else {
+                    b
+                }
+            }
+            Expr::BoolOp(b) => {
+                if b.values
+                    .iter()
+                    .any(|v| self.classify_value(v) == BoundValue::Borrowed)
+                {
+                    BoundValue::Borrowed
+                } else {
+                    BoundValue::Other
+                }
+            }
+            _ => BoundValue::Other,
+        }
+    }
+
+    // ---- expressions ------------------------------------------------------
+
+    fn expr(&mut self, e: &'a Expr, u: Use<'a>, in_coll: bool) {
+        guard(|| self.expr_inner(e, u, in_coll));
+    }
+
+    fn expr_inner(&mut self, e: &'a Expr, u: Use<'a>, in_coll: bool) {
+        // Only calls, names, attributes and element accesses can denote a key.
+        if matches!(
+            e,
+            Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_)
+        ) {
+            if let Some(key) = self.key_of(e) {
+                self.record(key, e, u, in_coll);
+            }
+        }
+        match e {
+            Expr::Call(call) => self.call(call, u),
+            Expr::Await(a) => self.expr(&a.value, Use::Awaited(false), false),
+            Expr::Named(n) => {
+                self.expr(&n.value, u, in_coll);
+                if let Some(key) = self.key_of(&n.value) {
+                    self.store(key, &n.target, in_coll, e.range());
+                }
+            }
+            Expr::List(ast::ExprList { elts, .. })
+            | Expr::Tuple(ast::ExprTuple { elts, .. })
+            | Expr::Set(ast::ExprSet { elts, .. }) => {
+                let (cu, ci) = if u.carries() {
+                    (u, true)
+                } else {
+                    (Use::Neutral, false)
+                };
+                for elt in elts {
+                    self.expr(elt, cu, ci);
+                }
+            }
+            Expr::Dict(d) => {
+                let (cu, ci) = if u.carries() {
+                    (u, true)
+                } else {
+                    (Use::Neutral, false)
+                };
+                for item in &d.items {
+                    if let Some(k) = &item.key {
+                        self.expr(k, Use::Neutral, false);
+                    }
+                    self.expr(&item.value, cu, ci);
+                }
+            }
+            Expr::ListComp(ast::ExprListComp {
+                elt, generators, ..
+            })
+            | Expr::SetComp(ast::ExprSetComp {
+                elt, generators, ..
+            })
+            | Expr::Generator(ast::ExprGenerator {
+                elt, generators, ..
+            }) => {
+                self.generators(generators);
+                let (cu, ci) = if u.carries() {
+                    (u, true)
+                } else {
+                    (Use::Neutral, false)
+                };
+                self.expr(elt, cu, ci);
+            }
+            Expr::DictComp(d) => {
+                self.generators(&d.generators);
+                if let Some(k) = &d.key {
+                    self.expr(k, Use::Neutral, false);
+                }
+                let (cu, ci) = if u.carries() {
+                    (u, true)
+                } else {
+                    (Use::Neutral, false)
+                };
+                self.expr(&d.value, cu, ci);
+            }
+            Expr::Starred(s) => self.expr(&s.value, u, in_coll),
+            Expr::If(i) => {
+                self.expr(&i.test, Use::Neutral, false);
+                self.expr(&i.body, u, in_coll);
+                self.expr(&i.orelse, u, in_coll);
+            }
+            Expr::BoolOp(b) => {
+                for v in &b.values {
+                    self.expr(v, u, in_coll);
+                }
+            }
+            Expr::Lambda(l) => self.expr(&l.body, Use::Returned, false),
+            Expr::Yield(y) => {
+                if let Some(v) = &y.value {
+                    self.expr(v, Use::Yielded, false);
+                }
+            }
+            Expr::YieldFrom(y) => self.expr(&y.value, Use::Neutral, false),
+            Expr::Attribute(a) => self.expr(&a.value, Use::Neutral, false),
+            Expr::Subscript(s) => {
+                self.expr(&s.value, Use::Neutral, false);
+                self.expr(&s.slice, Use::Neutral, false);
+            }
+            Expr::Compare(c) => {
+                self.expr(&c.left, Use::Neutral, false);
+                for x in &*c.comparators {
+                    self.expr(x, Use::Neutral, false);
+                }
+            }
+            Expr::BinOp(b) => {
+                self.expr(&b.left, Use::Neutral, false);
+                self.expr(&b.right, Use::Neutral, false);
+            }
+            Expr::UnaryOp(x) => self.expr(&x.operand, Use::Neutral, false),
+            Expr::Slice(s) => {
+                for part in [&s.lower, &s.upper, &s.step].into_iter().flatten() {
+                    self.expr(part, Use::Neutral, false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn generators(&mut self, generators: &'a [ast::Comprehension]) {
+        for g in generators {
+            self.expr(&g.iter, Use::Iterated(&g.target), false);
+            for cond in &g.ifs {
+                self.expr(cond, Use::Neutral, false);
+            }
+        }
+    }
+
+    fn call(&mut self, call: &'a ExprCall, u: Use<'a>) {
+        let is_site = self.facts.site_by_range.contains_key(&call.range());
+        let copy = !is_site && self.unwrap_copy(call).is_some();
+        match &*call.func {
+            Expr::Attribute(a) => self.expr(&a.value, Use::Receiver(a.attr.as_str(), call), false),
+            other => self.expr(other, Use::Neutral, false),
+        }
+        let args = &*call.arguments.args;
+        if copy
+            || (is_site
+                && self.facts.sites[self.facts.site_by_range[&call.range()] as usize]
+                    .api
+                    .is_some())
+        {
+            // The coroutine of a spawn, or the argument of a copy: not a hand-off.
+            for a in args {
+                self.expr(a, Use::Neutral, false);
+            }
+            for k in &call.arguments.keywords {
+                self.expr(&k.value, Use::Neutral, false);
+            }
+            return;
+        }
+        if let Some(wait) = spawn::wait_fn(self.model, call, self.scope) {
+            let arg_use = match (wait, u) {
+                // `for f in as_completed(tasks): await f` awaits the elements.
+                (WaitFn::Drives, Use::Iterated(target)) => Use::Iterated(target),
+                (WaitFn::Drives, _) => Use::Awaited(false),
+                (WaitFn::Gather(rx), Use::Awaited(_)) => Use::Awaited(rx),
+                (WaitFn::Wait, Use::Awaited(_)) => Use::Awaited(true),
+                (WaitFn::WaitFor, Use::Awaited(p)) => Use::Awaited(p),
+                // `asyncio.wait` inside an awaited `wait_for` is still `wait`.
+                _ => Use::WaitArg,
+            };
+            for a in args {
+                self.expr(a, arg_use, false);
+            }
+            for k in &call.arguments.keywords {
+                self.expr(&k.value, Use::Neutral, false);
+            }
+            return;
+        }
+        if let Expr::Attribute(a) = &*call.func {
+            let method = a.attr.as_str();
+            if ADD_METHODS.contains(&method) || method == "extend" || method == "update" {
+                let skip = usize::from(matches!(method, "insert" | "setdefault"));
+                for (i, arg) in args.iter().enumerate() {
+                    if i < skip {
+                        self.expr(arg, Use::Neutral, false);
+                    } else {
+                        self.expr(
+                            arg,
+                            Use::Added(&a.value),
+                            matches!(method, "extend" | "update"),
+                        );
+                    }
+                }
+                for k in &call.arguments.keywords {
+                    self.expr(&k.value, Use::Neutral, false);
+                }
+                return;
+            }
+        }
+        let neutral = spawn::is_neutral_callee(self.model, &call.func, self.scope);
+        for (i, arg) in args.iter().enumerate() {
+            let u = if neutral {
+                Use::Neutral
+            } else {
+                Use::Arg(call, ArgPos::Index(i))
+            };
+            self.expr(arg, u, false);
+        }
+        for k in &call.arguments.keywords {
+            let u = match (&k.arg, neutral) {
+                (Some(name), false) => Use::Arg(call, ArgPos::Keyword(name.as_str())),
+                _ => Use::Neutral,
+            };
+            self.expr(&k.value, u, false);
+        }
+    }
+
+    // ---- recording --------------------------------------------------------
+
+    fn record(&mut self, key: Key<'a>, e: &'a Expr, u: Use<'a>, in_coll: bool) {
+        let range = e.range();
+        let is_site = matches!(key, Key::Site(_));
+        match u {
+            Use::Discard => self.event(key, range, EventKind::Discarded),
+            Use::Receiver(method, call) => match method {
+                "cancel" => self.event(key, range, EventKind::Cancelled),
+                "add_done_callback" => {
+                    let observing = match call.arguments.args.first() {
+                        Some(cb) => self.callback_observes(cb, call.range()),
+                        None => true,
+                    };
+                    self.event(key, range, EventKind::DoneCallback { observing });
+                    if is_site {
+                        self.event(key, range, EventKind::Discarded);
+                    }
+                }
+                m if PRUNE_METHODS.contains(&m) => {
+                    self.event(key, range, EventKind::Pruned);
+                    if is_site {
+                        self.event(key, range, EventKind::Discarded);
+                    }
+                }
+                _ => {
+                    if is_site {
+                        self.event(key, range, EventKind::Discarded);
+                    }
+                }
+            },
+            Use::Awaited(p) => {
+                let protected = p || self.protect_depth > 0;
+                self.event(key, range, EventKind::Awaited { protected });
+            }
+            Use::WaitArg => self.event(
+                key,
+                range,
+                EventKind::HandedOn("gathered into a future".to_string()),
+            ),
+            Use::Assigned(targets) => {
+                for t in targets {
+                    self.store(key, t, in_coll, range);
+                }
+            }
+            Use::AugAssigned(target) => self.store(key, target, true, range),
+            Use::Added(container) => self.add(key, container, range),
+            Use::Arg(call, pos) => self.arg(key, call, pos, range),
+            Use::Returned => self.event(key, range, EventKind::Returned),
+            Use::Yielded => self.event(key, range, EventKind::Yielded),
+            Use::Iterated(target) => {
+                let target = match target {
+                    Expr::Tuple(t) => t.elts.last().unwrap_or(target),
+                    other => other,
+                };
+                if let Expr::Name(n) = target {
+                    if let Some(to) = self.name_key(n.id.as_str()) {
+                        self.flow(key, to, FlowKind::Element, range);
+                    }
+                }
+            }
+            Use::Neutral => {
+                if is_site {
+                    self.event(key, range, EventKind::Other);
+                }
+            }
+        }
+    }
+
+    /// Whether a done-callback can observe the task: anything but a bare
+    /// `discard`/`remove`/`pop` of a collection (which is recorded as a prune).
+    fn callback_observes(&mut self, cb: &'a Expr, range: TextRange) -> bool {
+        let pruned = match cb {
+            Expr::Attribute(a) if matches!(a.attr.as_str(), "discard" | "remove" | "pop") => {
+                Some(&*a.value)
+            }
+            Expr::Lambda(l) => match &*l.body {
+                Expr::Call(c) => match &*c.func {
+                    Expr::Attribute(a)
+                        if matches!(a.attr.as_str(), "discard" | "remove" | "pop") =>
+                    {
+                        Some(&*a.value)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        match pruned {
+            Some(container) => {
+                if let Some(k) = self.key_of(container) {
+                    self.event(k, range, EventKind::Pruned);
+                }
+                false
+            }
+            None => true,
+        }
+    }
+
+    fn store(&mut self, key: Key<'a>, target: &'a Expr, in_coll: bool, range: TextRange) {
+        let kind = if in_coll {
+            FlowKind::Add
+        } else {
+            FlowKind::Assign
+        };
+        match target {
+            Expr::Name(n) if n.id.as_str() == "_" => self.event(key, range, EventKind::Discarded),
+            Expr::Name(n) => {
+                let to = self
+                    .name_key(n.id.as_str())
+                    .unwrap_or(Key::Local(self.scope, n.id.as_str()));
+                self.flow(key, to, kind, range);
+            }
+            Expr::Attribute(a) => {
+                if self.is_self(&a.value) {
+                    self.flow(key, Key::Attr(self.family, a.attr.as_str()), kind, range);
+                } else {
+                    let text = dotted_name(target)
+                        .map_or_else(|| format!("….{}", a.attr), |s| s.join("."));
+                    self.event(
+                        key,
+                        range,
+                        EventKind::HandedOn(format!("stored on `{text}`")),
+                    );
+                }
+            }
+            Expr::Subscript(s) => self.add(key, &s.value, range),
+            _ => self.event(key, range, EventKind::Other),
+        }
+    }
+
+    fn add(&mut self, key: Key<'a>, container: &'a Expr, range: TextRange) {
+        let mut c = container;
+        loop {
+            match c {
+                Expr::Subscript(s) => c = &s.value,
+                Expr::Call(call) => match &*call.func {
+                    Expr::Attribute(a)
+                        if matches!(a.attr.as_str(), "setdefault" | "get" | "__getitem__") =>
+                    {
+                        c = &a.value
+                    }
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        let to = match c {
+            Expr::Name(n) => self.name_key(n.id.as_str()),
+            Expr::Attribute(a) if self.is_self(&a.value) => {
+                Some(Key::Attr(self.family, a.attr.as_str()))
+            }
+            _ => None,
+        };
+        // A container that came in as a parameter belongs to the caller.
+        let to = to.filter(|k| match k {
+            Key::Local(s, n) => {
+                let scope = &self.model.scopes[*s as usize];
+                !(scope.params.contains(n) || scope.kwonly.contains(n))
+            }
+            _ => true,
+        });
+        match to {
+            Some(to) => self.flow(key, to, FlowKind::Add, range),
+            None => {
+                let text = dotted_name(c).map_or_else(
+                    || "another object".to_string(),
+                    |s| format!("`{}`", s.join(".")),
+                );
+                self.event(key, range, EventKind::HandedOn(format!("added to {text}")));
+            }
+        }
+    }
+
+    fn arg(&mut self, key: Key<'a>, call: &'a ExprCall, pos: ArgPos<'a>, range: TextRange) {
+        if let Some(callee) = self.resolve_callee(&call.func) {
+            let scope = &self.model.scopes[callee as usize];
+            let offset =
+                usize::from(matches!(&*call.func, Expr::Attribute(_)) && scope.self_name.is_some());
+            let param = match pos {
+                ArgPos::Index(i) => scope.params.get(i + offset).copied(),
+                ArgPos::Keyword(k) => scope
+                    .params
+                    .iter()
+                    .chain(scope.kwonly.iter())
+                    .find(|p| **p == k)
+                    .copied(),
+            };
+            if let Some(param) = param {
+                self.flow(key, Key::Local(callee, param), FlowKind::Param, range);
+                return;
+            }
+        }
+        let name = dotted_name(&call.func).map(|s| s.join("."));
+        let to = match name {
+            Some(n) if self.model.class_by_name.contains_key(n.as_str()) => {
+                format!("passed to the constructor `{n}()`")
+            }
+            Some(n) => format!("passed to `{n}()`"),
+            None => "passed to a call".to_string(),
+        };
+        self.event(key, range, EventKind::HandedOn(to));
+    }
+}

@@ -1,0 +1,539 @@
+//! The last stage: for every spawn site, its findings (§2–§4), its inventory
+//! record (§5) and its diagnostics (§6).
+
+use ruff_python_ast::{self as ast, Expr, Stmt};
+use ruff_source_file::LineIndex;
+use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::FxHashMap;
+
+use super::body::{self, Body};
+use super::facts::{Facts, Key, SiteId};
+use super::lifecycle::{self, At, Lifecycle};
+use super::model::{Model, ScopeId, MODULE_SCOPE};
+use super::owners::{Index, RawOwner, Resolution};
+use crate::inventory::{
+    CancelledErrorHandling, ExceptionControl, Lifetime, Owner, Purpose, Scope, Shutdown, Site,
+    TaskRecord,
+};
+use crate::messages::{self, MessageContext};
+use crate::{Diagnostic, Kind, Report, Risk, SecondaryLocation, Settings, RULE_CODE, RULE_NAME};
+
+pub(crate) struct Input<'m, 'a> {
+    pub model: &'m Model<'a>,
+    pub facts: &'m Facts<'a>,
+    pub index: &'m Index<'a>,
+    pub is_spawn: &'m [bool],
+    pub source: &'m str,
+    pub lines: &'m LineIndex,
+    pub settings: &'m Settings,
+    pub scope: Scope,
+}
+
+pub(crate) fn assemble(input: &Input) -> Report {
+    let Input {
+        model,
+        facts,
+        index,
+        is_spawn,
+        ..
+    } = *input;
+    let mut lifecycles: FxHashMap<Key, Lifecycle> = FxHashMap::default();
+    let mut bodies: FxHashMap<ScopeId, Body> = FxHashMap::default();
+
+    let spawn_ids: Vec<SiteId> = (0..facts.sites.len() as SiteId)
+        .filter(|&s| is_spawn[s as usize])
+        .collect();
+    let mut resolutions: FxHashMap<SiteId, Resolution> = spawn_ids
+        .iter()
+        .map(|&s| (s, super::owners::resolve(facts, index, s)))
+        .collect();
+
+    // A factory that stores the task on an owner passes that owner on (§1).
+    let mut factory_slot: FxHashMap<ScopeId, RawOwner> = FxHashMap::default();
+    for &s in &spawn_ids {
+        if let Some(r) = resolutions.get(&s) {
+            if matches!(r.owner, RawOwner::Slot { .. }) {
+                factory_slot
+                    .entry(facts.sites[s as usize].scope)
+                    .or_insert_with(|| r.owner.clone());
+            }
+        }
+    }
+    for &s in &spawn_ids {
+        let site = &facts.sites[s as usize];
+        let (Some(callee), None) = (site.callee, &site.api) else {
+            continue;
+        };
+        if let (Some(r), Some(owner)) = (resolutions.get_mut(&s), factory_slot.get(&callee)) {
+            if matches!(r.owner, RawOwner::Discarded | RawOwner::LocalUnawaited(..)) {
+                r.owner = owner.clone();
+            }
+        }
+    }
+
+    let mut report = Report::default();
+    // Swallowing handler → the spawn sites whose body it is in.
+    let mut swallowing: FxHashMap<TextRange, (ScopeId, Vec<TextRange>)> = FxHashMap::default();
+
+    for &s in &spawn_ids {
+        let site = &facts.sites[s as usize];
+        let Some(res) = resolutions.get(&s) else {
+            continue;
+        };
+        let mut findings: Vec<(Kind, Vec<SecondaryLocation>, String)> = Vec::new();
+        let body_scope = site
+            .api
+            .as_ref()
+            .and(coroutine_function(model, site.call, site.scope));
+        if let Some(b) = body_scope {
+            bodies
+                .entry(b)
+                .or_insert_with(|| body::analyze(facts, index, b));
+        }
+        let body = body_scope.and_then(|b| bodies.get(&b));
+
+        let mut slot_text = String::new();
+        let mut owner_words = String::new();
+        let mut lifetime = Lifetime::Unknown;
+        let mut shutdown = Shutdown::default();
+        let mut awaited = !res.awaits.is_empty();
+        let mut observing: Vec<TextRange> = res.observing.clone();
+        let mut escapes = false;
+        let owner = match &res.owner {
+            RawOwner::Discarded => {
+                findings.push((Kind::Dangling, Vec::new(), String::new()));
+                Owner::Discarded
+            }
+            RawOwner::Inline => {
+                lifetime = Lifetime::Statement;
+                Owner::Inline
+            }
+            RawOwner::LocalAwaited(name, scope) => {
+                lifetime = Lifetime::Function {
+                    name: model.scopes[*scope as usize].qualname.clone(),
+                };
+                shutdown.awaited_at = res
+                    .awaits
+                    .iter()
+                    .map(|(s, r)| site_of(input, *s, *r))
+                    .collect();
+                Owner::Local {
+                    name: (*name).to_string(),
+                    function: model.scopes[*scope as usize].qualname.clone(),
+                }
+            }
+            RawOwner::LocalUnawaited(name, scope) => {
+                findings.push((Kind::UnawaitedLocal, Vec::new(), (*name).to_string()));
+                lifetime = Lifetime::Function {
+                    name: model.scopes[*scope as usize].qualname.clone(),
+                };
+                Owner::Local {
+                    name: (*name).to_string(),
+                    function: model.scopes[*scope as usize].qualname.clone(),
+                }
+            }
+            RawOwner::Transferred(to) => Owner::Transferred { to: to.clone() },
+            RawOwner::Slot {
+                key,
+                collection,
+                store,
+                store_scope,
+                guarded,
+            } => {
+                let lc = lifecycles
+                    .entry(*key)
+                    .or_insert_with(|| lifecycle::compute(model, facts, index, *key));
+                let class_name = model.scopes[*store_scope as usize]
+                    .class
+                    .map(|c| model.classes[c as usize].name.to_string());
+                let (owner, slot) = match (key, &class_name) {
+                    (Key::Attr(_, attr), Some(class)) => {
+                        lifetime = Lifetime::Object {
+                            class: class.clone(),
+                        };
+                        owner_words = format!("class `{class}`");
+                        let slot = format!("self.{attr}");
+                        if *collection {
+                            (
+                                Owner::Collection {
+                                    holder: format!("class `{class}`"),
+                                    name: slot.clone(),
+                                },
+                                slot,
+                            )
+                        } else {
+                            (
+                                Owner::Attribute {
+                                    class: class.clone(),
+                                    attr: (*attr).to_string(),
+                                },
+                                slot,
+                            )
+                        }
+                    }
+                    (Key::Module(name), _) | (Key::Attr(_, name), None) => {
+                        lifetime = Lifetime::Module;
+                        owner_words = "the module".to_string();
+                        if *collection {
+                            (
+                                Owner::Collection {
+                                    holder: "the module".to_string(),
+                                    name: (*name).to_string(),
+                                },
+                                (*name).to_string(),
+                            )
+                        } else {
+                            (
+                                Owner::Module {
+                                    name: (*name).to_string(),
+                                },
+                                (*name).to_string(),
+                            )
+                        }
+                    }
+                    _ => (
+                        Owner::Transferred {
+                            to: "not followed".to_string(),
+                        },
+                        String::new(),
+                    ),
+                };
+                slot_text = slot;
+                shutdown.cancelled_at = lc
+                    .cancels
+                    .iter()
+                    .map(|a| site_of(input, a.scope, a.range))
+                    .collect();
+                shutdown.awaited_at = lc
+                    .awaits
+                    .iter()
+                    .map(|(a, _)| site_of(input, a.scope, a.range))
+                    .collect();
+                shutdown.cleared_at = lc
+                    .clears
+                    .iter()
+                    .map(|a| site_of(input, a.scope, a.range))
+                    .collect();
+                awaited |= !lc.awaits.is_empty();
+                observing.extend(lc.observing.iter().map(|a| a.range));
+                escapes = lc.escapes;
+
+                if lc.no_shutdown() {
+                    findings.push((Kind::NoShutdown, Vec::new(), String::new()));
+                }
+                if lc.cancel_not_awaited() {
+                    let sec = lc
+                        .cancels
+                        .iter()
+                        .map(|a| secondary(a.range, messages::LABEL_CANCELLED))
+                        .collect();
+                    let funcs = function_list(model, lc.cancels.iter().map(|a| a.scope));
+                    findings.push((Kind::CancelNotAwaited, sec, funcs));
+                    shutdown.cancelled_error = CancelledErrorHandling::NotApplicable;
+                } else if let Some(awaits) = lc.escaping_awaits() {
+                    let sec = awaits
+                        .iter()
+                        .map(|a| secondary(a.range, messages::LABEL_AWAITED_UNHANDLED))
+                        .collect();
+                    let funcs = function_list(model, awaits.iter().map(|a: &At| a.scope));
+                    findings.push((Kind::CancelledErrorEscapes, sec, funcs));
+                    shutdown.cancelled_error = CancelledErrorHandling::Escapes;
+                } else if !lc.cancels.is_empty() && !lc.awaits.is_empty() {
+                    shutdown.cancelled_error = CancelledErrorHandling::Suppressed;
+                }
+                let is_init = model.scopes[*store_scope as usize]
+                    .def
+                    .is_some_and(|d| matches!(d.name.as_str(), "__init__" | "__post_init__"));
+                if !*collection
+                    && matches!(key, Key::Attr(..))
+                    && !is_init
+                    && *store_scope != MODULE_SCOPE
+                    && !*guarded
+                    && !lc.cancelled_before(*store_scope, *store)
+                {
+                    let sec = if line_of(input, *store) == line_of(input, site.call.range()) {
+                        Vec::new()
+                    } else {
+                        vec![secondary(*store, messages::LABEL_STORED)]
+                    };
+                    findings.push((
+                        Kind::UnguardedRestart,
+                        sec,
+                        model.scopes[*store_scope as usize].short_name().to_string(),
+                    ));
+                }
+                if *collection && lc.unbounded() {
+                    let sec = if line_of(input, *store) == line_of(input, site.call.range()) {
+                        Vec::new()
+                    } else {
+                        vec![secondary(*store, messages::LABEL_ADDED)]
+                    };
+                    findings.push((Kind::UnboundedCollection, sec, String::new()));
+                }
+                owner
+            }
+        };
+
+        if let (Some(b), Some(body)) = (body_scope, body) {
+            for h in &body.swallowing {
+                swallowing
+                    .entry(*h)
+                    .or_insert_with(|| (b, Vec::new()))
+                    .1
+                    .push(site.call.range());
+            }
+            if !body.swallowing.is_empty() {
+                findings.push((Kind::SwallowsCancellation, Vec::new(), String::new()));
+            }
+            if matches!(res.owner, RawOwner::Slot { .. })
+                && !awaited
+                && observing.is_empty()
+                && !escapes
+                && body.broad_handlers.is_empty()
+            {
+                findings.push((Kind::SilentFailure, Vec::new(), String::new()));
+            }
+        }
+        findings.sort_by_key(|(k, _, _)| *k);
+
+        let task_text = short_text(input.source, site.call.range());
+        let coroutine = body_scope.map_or("", |b| model.scopes[b as usize].short_name());
+        let function = model.scopes[site.scope as usize].short_name();
+        let spawned_in = model.scopes[site.scope as usize].qualname.clone();
+        for (kind, sec, extra) in &findings {
+            if *kind == Kind::SwallowsCancellation || !input.settings.is_enabled(*kind) {
+                continue;
+            }
+            let (others, local, function) = match kind {
+                Kind::UnawaitedLocal => (String::new(), extra.as_str(), function),
+                Kind::UnguardedRestart => (String::new(), "", extra.as_str()),
+                _ => (extra.clone(), "", function),
+            };
+            let ctx = MessageContext {
+                task: &task_text,
+                slot: &slot_text,
+                owner: &owner_words,
+                function,
+                others: &others,
+                local,
+                coroutine,
+                task_group: input.settings.target_version.has_task_group(),
+            };
+            report.diagnostics.push(Diagnostic {
+                code: RULE_CODE,
+                name: RULE_NAME,
+                kind: *kind,
+                message: messages::message(*kind, &ctx),
+                help: messages::help(*kind, &ctx),
+                range: site.call.range(),
+                secondary: sec.clone(),
+            });
+        }
+
+        let kinds: Vec<Kind> = findings.iter().map(|(k, _, _)| *k).collect();
+        let risk = kinds.iter().map(|k| k.risk()).max().unwrap_or(Risk::None);
+        let (line, column) = line_col(input, site.call.range());
+        report.inventory.push(TaskRecord {
+            range: site.call.range(),
+            line,
+            column,
+            api: match (&site.api, site.callee) {
+                (Some(api), _) => api.describe(),
+                (None, Some(callee)) => format!(
+                    "task factory `{}()`",
+                    model.scopes[callee as usize].qualname
+                ),
+                (None, None) => "unknown".to_string(),
+            },
+            spawned_in,
+            purpose: purpose(input, site.call, site.scope, body_scope),
+            owner,
+            lifetime,
+            shutdown,
+            exception_control: ExceptionControl {
+                awaited,
+                observing_callbacks: {
+                    let mut v: Vec<u32> = observing.iter().map(|r| line_of(input, *r)).collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                },
+                body_handlers: body.map(|b| {
+                    b.broad_handlers
+                        .iter()
+                        .map(|r| line_of(input, *r))
+                        .collect()
+                }),
+            },
+            scope: input.scope,
+            findings: kinds,
+            risk,
+        });
+    }
+
+    if input.settings.is_enabled(Kind::SwallowsCancellation) {
+        for (handler, (body_scope, spawns)) in swallowing {
+            let coroutine = model.scopes[body_scope as usize].short_name();
+            let ctx = MessageContext {
+                task: "",
+                slot: "",
+                owner: "",
+                function: "",
+                others: "",
+                local: "",
+                coroutine,
+                task_group: false,
+            };
+            let mut spawns = spawns;
+            spawns.sort_by_key(|r| r.start());
+            report.diagnostics.push(Diagnostic {
+                code: RULE_CODE,
+                name: RULE_NAME,
+                kind: Kind::SwallowsCancellation,
+                message: messages::message(Kind::SwallowsCancellation, &ctx),
+                help: messages::help(Kind::SwallowsCancellation, &ctx),
+                range: handler_head(input.source, handler),
+                secondary: spawns
+                    .into_iter()
+                    .map(|r| secondary(r, messages::LABEL_SPAWNED))
+                    .collect(),
+            });
+        }
+    }
+
+    report.diagnostics.retain(|d| {
+        let line = input.lines.line_index(d.range.start());
+        let r = input.lines.line_range(line, input.source);
+        let text = input
+            .source
+            .get(r.start().to_usize()..r.end().to_usize())
+            .unwrap_or("");
+        !crate::noqa::suppresses(text, d.kind)
+    });
+    report
+        .diagnostics
+        .sort_by(|a, b| (a.range.start(), a.kind).cmp(&(b.range.start(), b.kind)));
+    report.inventory.sort_by_key(|r| r.range.start());
+    report
+}
+
+/// The function a spawn's coroutine argument calls, when it is one of the module.
+fn coroutine_function(model: &Model, call: &ast::ExprCall, scope: ScopeId) -> Option<ScopeId> {
+    let coro = call.arguments.args.first().or_else(|| {
+        call.arguments
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "coro"))
+            .map(|k| &k.value)
+    })?;
+    let Expr::Call(inner) = coro else {
+        return None;
+    };
+    let f = model.resolve_callee(&inner.func, scope)?;
+    model.scopes[f as usize]
+        .def
+        .filter(|d| d.is_async)
+        .map(|_| f)
+}
+
+fn purpose(input: &Input, call: &ast::ExprCall, scope: ScopeId, body: Option<ScopeId>) -> Purpose {
+    let coroutine = call
+        .arguments
+        .args
+        .first()
+        .map(|c| match c {
+            Expr::Call(inner) => short_text(input.source, inner.func.range()),
+            other => short_text(input.source, other.range()),
+        })
+        .or_else(|| Some(short_text(input.source, call.func.range())));
+    let def = body
+        .or_else(|| facts_callee(input, call, scope))
+        .and_then(|b| input.model.scopes[b as usize].def);
+    let doc = def.and_then(|d| match d.body.first() {
+        Some(Stmt::Expr(e)) => match &*e.value {
+            Expr::StringLiteral(s) => s
+                .value
+                .to_str()
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .map(str::to_string),
+            _ => None,
+        },
+        _ => None,
+    });
+    Purpose {
+        coroutine,
+        doc,
+        defined_at: def.map(|d| line_of(input, d.range)),
+    }
+}
+
+fn facts_callee(input: &Input, call: &ast::ExprCall, scope: ScopeId) -> Option<ScopeId> {
+    input.model.resolve_callee(&call.func, scope)
+}
+
+fn secondary(range: TextRange, label: &str) -> SecondaryLocation {
+    SecondaryLocation {
+        range,
+        label: label.to_string(),
+    }
+}
+
+fn function_list(model: &Model, scopes: impl Iterator<Item = ScopeId>) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for s in scopes {
+        let n = format!("`{}()`", model.scopes[s as usize].short_name());
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names.join(", ")
+}
+
+fn line_of(input: &Input, range: TextRange) -> u32 {
+    input.lines.line_index(range.start()).get() as u32
+}
+
+fn line_col(input: &Input, range: TextRange) -> (u32, u32) {
+    let lc = input.lines.line_column(range.start(), input.source);
+    (lc.line.get() as u32, lc.column.get() as u32)
+}
+
+fn site_of(input: &Input, scope: ScopeId, range: TextRange) -> Site {
+    Site {
+        line: line_of(input, range),
+        function: input.model.scopes[scope as usize].qualname.clone(),
+    }
+}
+
+/// The source of a range, on one line and at most 60 characters.
+fn short_text(source: &str, range: TextRange) -> String {
+    let text = source
+        .get(range.start().to_usize()..range.end().to_usize())
+        .unwrap_or("");
+    let first = text.lines().next().unwrap_or("");
+    let multi = text.contains('\n');
+    if first.chars().count() > 60 {
+        let cut: String = first.chars().take(57).collect();
+        format!("{cut}...")
+    } else if multi {
+        format!("{first}...")
+    } else {
+        first.to_string()
+    }
+}
+
+/// The first line of a handler (`except asyncio.CancelledError:`), so the
+/// diagnostic does not span the whole handler body.
+fn handler_head(source: &str, range: TextRange) -> TextRange {
+    let text = source
+        .get(range.start().to_usize()..range.end().to_usize())
+        .unwrap_or("");
+    let len = text.find('\n').unwrap_or(text.len());
+    let head = text[..len].trim_end();
+    TextRange::at(
+        range.start(),
+        ruff_text_size::TextSize::try_from(head.len()).unwrap_or_default(),
+    )
+}

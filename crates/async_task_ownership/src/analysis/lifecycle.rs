@@ -1,0 +1,185 @@
+//! SPEC §3: the lifecycle of an owner slot (`self.<attr>` of a class family,
+//! or a module-level name), over every function that can see it.
+//!
+//! A reference is the slot itself, a local bound from it, the loop variable
+//! of a `for` over it, or a parameter it is passed to (§8.1, §8.4). Each slot
+//! is computed once and cached by the caller, so many spawn sites feeding the
+//! same slot cost one walk.
+
+use ruff_text_size::TextRange;
+use rustc_hash::FxHashSet;
+
+use super::facts::{BoundValue, EventKind, Facts, Key};
+use super::model::{Model, ScopeId, MODULE_SCOPE};
+use super::owners::Index;
+
+/// A place in a function.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct At {
+    pub scope: ScopeId,
+    pub range: TextRange,
+}
+
+/// What the owner's functions do with a slot.
+#[derive(Debug, Default)]
+pub(crate) struct Lifecycle {
+    pub cancels: Vec<At>,
+    /// Awaits, with whether `CancelledError` is handled there.
+    pub awaits: Vec<(At, bool)>,
+    /// Rebinding, `del`, `.clear()` — the slot forgets the task.
+    pub clears: Vec<At>,
+    /// `discard`/`remove`/`pop`/`del c[k]`, a pruning done-callback.
+    pub prunes: Vec<At>,
+    /// Rebinding or deleting outside the initialiser.
+    pub rebinds: Vec<At>,
+    pub observing: Vec<At>,
+    /// Handed to a callee the rule cannot see, returned or yielded.
+    pub escapes: bool,
+    /// Bound to a container that prunes itself (`WeakSet`, `deque(maxlen=…)`).
+    pub self_pruning: bool,
+}
+
+fn is_initialiser(model: &Model, scope: ScopeId, slot: &Key) -> bool {
+    match slot {
+        Key::Module(_) => scope == MODULE_SCOPE,
+        _ => model.scopes[scope as usize]
+            .def
+            .is_some_and(|d| matches!(d.name.as_str(), "__init__" | "__post_init__")),
+    }
+}
+
+pub(crate) fn compute<'a>(
+    model: &Model<'a>,
+    facts: &Facts<'a>,
+    index: &Index<'a>,
+    slot: Key<'a>,
+) -> Lifecycle {
+    let mut lc = Lifecycle::default();
+    let mut queue = vec![slot];
+    let mut seen: FxHashSet<Key<'a>> = FxHashSet::default();
+    seen.insert(slot);
+    let mut i = 0;
+    while i < queue.len() {
+        let key = queue[i];
+        i += 1;
+        for &e in index.events(&key) {
+            let ev = &facts.events[e as usize];
+            let at = At {
+                scope: ev.scope,
+                range: ev.range,
+            };
+            match &ev.kind {
+                EventKind::Cancelled => lc.cancels.push(at),
+                EventKind::Awaited { protected } => lc.awaits.push((at, *protected)),
+                EventKind::Pruned => {
+                    lc.prunes.push(at);
+                    lc.clears.push(at);
+                }
+                EventKind::Deleted => {
+                    lc.clears.push(at);
+                    if key == slot {
+                        lc.rebinds.push(at);
+                    }
+                }
+                EventKind::Bound(value) if key == slot => {
+                    if *value == BoundValue::SelfPruning {
+                        lc.self_pruning = true;
+                    }
+                    if !is_initialiser(model, ev.scope, &slot) {
+                        lc.rebinds.push(at);
+                        if *value != BoundValue::Task {
+                            lc.clears.push(at);
+                        }
+                    }
+                }
+                EventKind::DoneCallback { observing: true } => lc.observing.push(at),
+                // Returning the slot does not give it away (§8.2: `self` decides).
+                EventKind::HandedOn(_) => lc.escapes = true,
+                _ => {}
+            }
+        }
+        for &f in index.flows(&key) {
+            let flow = &facts.flows[f as usize];
+            if matches!(flow.to, Key::Local(..)) && seen.insert(flow.to) {
+                queue.push(flow.to);
+            }
+        }
+    }
+    lc
+}
+
+impl Lifecycle {
+    pub fn no_shutdown(&self) -> bool {
+        self.cancels.is_empty() && self.awaits.is_empty() && !self.escapes
+    }
+
+    fn clears_after(&self, scope: ScopeId, after: TextRange) -> bool {
+        self.clears
+            .iter()
+            .any(|c| c.scope == scope && c.range.start() > after.start())
+    }
+
+    /// The awaits that can follow a cancel (§8.7): in the cancelling function
+    /// after the cancel, or in another function that still sees the slot.
+    /// `None` when no cancel is followed by an await.
+    pub fn awaits_after_cancel(&self) -> Option<Vec<(At, bool)>> {
+        let mut same: Vec<(At, bool)> = Vec::new();
+        let mut other_ok = false;
+        for c in &self.cancels {
+            let after: Vec<_> = self
+                .awaits
+                .iter()
+                .filter(|(a, _)| a.scope == c.scope && a.range.start() > c.range.start())
+                .copied()
+                .collect();
+            if !after.is_empty() {
+                same.extend(after);
+            } else if !self.clears_after(c.scope, c.range)
+                && self.awaits.iter().any(|(a, _)| a.scope != c.scope)
+            {
+                other_ok = true;
+            }
+        }
+        if !same.is_empty() {
+            Some(same)
+        } else if other_ok {
+            let cancel_scopes: FxHashSet<ScopeId> = self.cancels.iter().map(|c| c.scope).collect();
+            Some(
+                self.awaits
+                    .iter()
+                    .filter(|(a, _)| !cancel_scopes.contains(&a.scope))
+                    .copied()
+                    .collect(),
+            )
+        } else {
+            None
+        }
+    }
+
+    pub fn cancel_not_awaited(&self) -> bool {
+        !self.cancels.is_empty() && !self.escapes && self.awaits_after_cancel().is_none()
+    }
+
+    /// The unprotected awaits after a cancel, when none of them is protected.
+    pub fn escaping_awaits(&self) -> Option<Vec<At>> {
+        if self.cancels.is_empty() || self.escapes {
+            return None;
+        }
+        let awaits = self.awaits_after_cancel()?;
+        if awaits.is_empty() || awaits.iter().any(|(_, protected)| *protected) {
+            return None;
+        }
+        Some(awaits.into_iter().map(|(a, _)| a).collect())
+    }
+
+    pub fn unbounded(&self) -> bool {
+        self.prunes.is_empty() && self.rebinds.is_empty() && !self.self_pruning && !self.escapes
+    }
+
+    /// Whether the slot is cancelled in `scope` before `pos` (a restart guard).
+    pub fn cancelled_before(&self, scope: ScopeId, pos: TextRange) -> bool {
+        self.cancels
+            .iter()
+            .any(|c| c.scope == scope && c.range.start() < pos.start())
+    }
+}

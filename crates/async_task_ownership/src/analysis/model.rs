@@ -1,0 +1,609 @@
+//! The module's shape, collected once before the analysis: scopes (the
+//! module and every function), classes and their inheritance families, names
+//! bound at module level, imports, and names known to hold an event loop.
+//!
+//! Everything here is keyed by small integer ids so later stages can index
+//! plain vectors instead of walking the tree again.
+
+use ruff_python_ast::{self as ast, Expr, ModModule, Parameters, Stmt};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::names::{dotted_name, walk_expr_names};
+use super::stack::guard;
+
+/// A scope id: 0 is the module's top level, every function gets one.
+pub(crate) type ScopeId = u32;
+/// A class id.
+pub(crate) type ClassId = u32;
+
+pub(crate) const MODULE_SCOPE: ScopeId = 0;
+
+/// A function (or the module's top level).
+pub(crate) struct Scope<'a> {
+    /// The function, or `None` for the module.
+    pub def: Option<&'a ast::StmtFunctionDef>,
+    /// The enclosing function scope (for closures); `None` for the module.
+    pub parent: Option<ScopeId>,
+    /// The class this is a method of (directly or through nesting).
+    pub class: Option<ClassId>,
+    /// `Class.method`, `outer.<locals>.inner`, or `<module>`.
+    pub qualname: String,
+    /// Parameters and names assigned in the body (not `global`/`nonlocal`).
+    pub bound: FxHashSet<&'a str>,
+    /// Names declared `global`.
+    pub globals: FxHashSet<&'a str>,
+    /// Names declared `nonlocal`.
+    pub nonlocals: FxHashSet<&'a str>,
+    /// Positional parameters, in order (`self` included).
+    pub params: Vec<&'a str>,
+    /// Keyword-only parameters.
+    pub kwonly: Vec<&'a str>,
+    /// The name of `self` / `cls` when this is a method that has one.
+    pub self_name: Option<&'a str>,
+}
+
+impl Scope<'_> {
+    /// The function's own name (`stop`), or `<module>`.
+    pub fn short_name(&self) -> &str {
+        self.def.map_or("<module>", |d| d.name.as_str())
+    }
+}
+
+/// A class of the module.
+pub(crate) struct Class<'a> {
+    pub name: &'a str,
+    /// Base classes by their last identifier.
+    pub bases: Vec<&'a str>,
+    /// Method name → scope.
+    pub methods: FxHashMap<&'a str, ScopeId>,
+    /// The inheritance family (connected classes of the module).
+    pub family: u32,
+}
+
+/// The module model.
+pub(crate) struct Model<'a> {
+    pub scopes: Vec<Scope<'a>>,
+    pub classes: Vec<Class<'a>>,
+    /// Names bound at module level (assignments, defs, classes, imports, `global`).
+    pub module_bound: FxHashSet<&'a str>,
+    /// Module-level functions by name (last definition wins).
+    pub module_functions: FxHashMap<&'a str, ScopeId>,
+    /// Classes by name.
+    pub class_by_name: FxHashMap<&'a str, ClassId>,
+    /// Local name → qualified name, for every import in the module.
+    pub imports: FxHashMap<&'a str, String>,
+    /// Names (last identifiers) bound from `get_event_loop()` & co., or
+    /// annotated as an event loop, anywhere in the module.
+    pub loop_names: FxHashSet<String>,
+    /// Family id → the methods of all its classes (first definition wins).
+    pub family_methods: Vec<FxHashMap<&'a str, ScopeId>>,
+}
+
+impl<'a> Model<'a> {
+    pub fn build(module: &'a ModModule) -> Model<'a> {
+        let mut b = Builder {
+            model: Model {
+                scopes: vec![Scope {
+                    def: None,
+                    parent: None,
+                    class: None,
+                    qualname: "<module>".to_string(),
+                    bound: FxHashSet::default(),
+                    globals: FxHashSet::default(),
+                    nonlocals: FxHashSet::default(),
+                    params: Vec::new(),
+                    kwonly: Vec::new(),
+                    self_name: None,
+                }],
+                classes: Vec::new(),
+                module_bound: FxHashSet::default(),
+                module_functions: FxHashMap::default(),
+                class_by_name: FxHashMap::default(),
+                imports: FxHashMap::default(),
+                loop_names: FxHashSet::default(),
+                family_methods: Vec::new(),
+            },
+            global_decls: Vec::new(),
+        };
+        b.body(&module.body, MODULE_SCOPE, None, "");
+        let mut model = b.model;
+        for name in b.global_decls {
+            model.module_bound.insert(name);
+        }
+        model.link_families();
+        model
+    }
+
+    /// The qualified name of an expression (`asyncio.create_task`), with the
+    /// first identifier resolved through the module's imports; `None` when the
+    /// first identifier is shadowed by a local of `scope`.
+    pub fn qualify(&self, expr: &Expr, scope: ScopeId) -> Option<String> {
+        let segments = dotted_name(expr)?;
+        let (first, rest) = segments.split_first()?;
+        if self.is_shadowed(scope, first) {
+            return None;
+        }
+        let head = self.imports.get(first).map_or(*first, String::as_str);
+        let mut out =
+            String::with_capacity(head.len() + rest.iter().map(|s| s.len() + 1).sum::<usize>());
+        out.push_str(head);
+        for s in rest {
+            out.push('.');
+            out.push_str(s);
+        }
+        Some(out)
+    }
+
+    /// Whether `name` is bound locally in `scope` or an enclosing function
+    /// (and so is not the module-level import of that name).
+    pub fn is_shadowed(&self, mut scope: ScopeId, name: &str) -> bool {
+        loop {
+            let s = &self.scopes[scope as usize];
+            if scope == MODULE_SCOPE || s.globals.contains(name) {
+                return false;
+            }
+            if s.bound.contains(name) && !s.nonlocals.contains(name) {
+                return true;
+            }
+            match s.parent {
+                Some(p) => scope = p,
+                None => return false,
+            }
+        }
+    }
+
+    /// Where a name read in `scope` lives.
+    pub fn resolve_name(&self, mut scope: ScopeId, name: &str) -> NameHome {
+        loop {
+            let s = &self.scopes[scope as usize];
+            if scope == MODULE_SCOPE || s.globals.contains(name) {
+                break;
+            }
+            if s.bound.contains(name) && !s.nonlocals.contains(name) {
+                return NameHome::Local(scope);
+            }
+            match s.parent {
+                Some(p) => scope = p,
+                None => break,
+            }
+        }
+        if self.imports.contains_key(name) {
+            NameHome::Imported
+        } else if self.module_bound.contains(name) {
+            NameHome::Module
+        } else {
+            NameHome::Unknown
+        }
+    }
+
+    /// The method `name` of the family of `class`.
+    pub fn method(&self, class: ClassId, name: &str) -> Option<ScopeId> {
+        let family = self.classes[class as usize].family;
+        self.family_methods[family as usize].get(name).copied()
+    }
+
+    /// The function of the module a callee names: a module-level function, or
+    /// a method of the class family through `self`/`cls`.
+    pub fn resolve_callee(&self, func: &Expr, scope: ScopeId) -> Option<ScopeId> {
+        match func {
+            Expr::Name(n) => {
+                if self.resolve_name(scope, n.id.as_str()) == NameHome::Module {
+                    self.module_functions.get(n.id.as_str()).copied()
+                } else {
+                    None
+                }
+            }
+            Expr::Attribute(a) => {
+                let Expr::Name(base) = &*a.value else {
+                    return None;
+                };
+                let s = &self.scopes[scope as usize];
+                if Some(base.id.as_str()) != s.self_name {
+                    return None;
+                }
+                self.method(s.class?, a.attr.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// The family of the class a scope belongs to.
+    pub fn family_of(&self, scope: ScopeId) -> Option<u32> {
+        self.scopes[scope as usize]
+            .class
+            .map(|c| self.classes[c as usize].family)
+    }
+
+    fn link_families(&mut self) {
+        // Union-find over "is a base of" edges between classes of the module.
+        let n = self.classes.len();
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn find(p: &mut [usize], mut x: usize) -> usize {
+            while p[x] != x {
+                p[x] = p[p[x]];
+                x = p[x];
+            }
+            x
+        }
+        for i in 0..n {
+            for base in self.classes[i].bases.clone() {
+                if let Some(&j) = self.class_by_name.get(base) {
+                    let (a, b) = (find(&mut parent, i), find(&mut parent, j as usize));
+                    if a != b {
+                        parent[a] = b;
+                    }
+                }
+            }
+        }
+        let mut ids: FxHashMap<usize, u32> = FxHashMap::default();
+        for i in 0..n {
+            let root = find(&mut parent, i);
+            let next = ids.len() as u32;
+            let id = *ids.entry(root).or_insert(next);
+            self.classes[i].family = id;
+        }
+        self.family_methods = vec![FxHashMap::default(); ids.len()];
+        for class in &self.classes {
+            let methods = &mut self.family_methods[class.family as usize];
+            for (name, scope) in &class.methods {
+                methods.entry(name).or_insert(*scope);
+            }
+        }
+    }
+}
+
+/// Where a name lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameHome {
+    Local(ScopeId),
+    Module,
+    /// Bound by an import: an object that lives elsewhere.
+    Imported,
+    Unknown,
+}
+
+struct Builder<'a> {
+    model: Model<'a>,
+    global_decls: Vec<&'a str>,
+}
+
+const LOOP_FACTORIES: [&str; 6] = [
+    "asyncio.get_event_loop",
+    "asyncio.get_running_loop",
+    "asyncio.new_event_loop",
+    "asyncio.events.get_event_loop",
+    "asyncio.events.get_running_loop",
+    "asyncio.events.new_event_loop",
+];
+
+fn is_loop_annotation(expr: &Expr) -> bool {
+    dotted_name(expr).is_some_and(|s| {
+        s.last()
+            .is_some_and(|l| *l == "AbstractEventLoop" || *l == "BaseEventLoop")
+    })
+}
+
+impl<'a> Builder<'a> {
+    /// Walks a block of statements belonging to `scope`; `class` is set while
+    /// inside a class body; `prefix` is the qualified-name prefix.
+    fn body(&mut self, body: &'a [Stmt], scope: ScopeId, class: Option<ClassId>, prefix: &str) {
+        for stmt in body {
+            guard(|| self.stmt(stmt, scope, class, prefix));
+        }
+    }
+
+    fn bind(&mut self, scope: ScopeId, class: Option<ClassId>, name: &'a str) {
+        if class.is_some() {
+            // Class-body names are not visible from methods.
+            return;
+        }
+        if scope == MODULE_SCOPE {
+            self.model.module_bound.insert(name);
+        } else {
+            self.model.scopes[scope as usize].bound.insert(name);
+        }
+    }
+
+    fn bind_target(&mut self, target: &'a Expr, scope: ScopeId, class: Option<ClassId>) {
+        match target {
+            Expr::Name(n) => self.bind(scope, class, n.id.as_str()),
+            Expr::Tuple(t) => t
+                .elts
+                .iter()
+                .for_each(|e| self.bind_target(e, scope, class)),
+            Expr::List(t) => t
+                .elts
+                .iter()
+                .for_each(|e| self.bind_target(e, scope, class)),
+            Expr::Starred(s) => self.bind_target(&s.value, scope, class),
+            _ => {}
+        }
+    }
+
+    fn note_loop_binding(
+        &mut self,
+        target: &Expr,
+        value: Option<&Expr>,
+        annotation: Option<&Expr>,
+    ) {
+        let from_loop_call = value.is_some_and(|v| {
+            if let Expr::Call(call) = v {
+                dotted_name(&call.func).is_some_and(|segments| {
+                    let text = segments.join(".");
+                    let resolved = match segments.split_first() {
+                        Some((first, rest)) => match self.model.imports.get(first) {
+                            Some(q) if rest.is_empty() => q.clone(),
+                            Some(q) => format!("{q}.{}", rest.join(".")),
+                            None => text.clone(),
+                        },
+                        None => text.clone(),
+                    };
+                    LOOP_FACTORIES.contains(&resolved.as_str())
+                })
+            } else {
+                false
+            }
+        });
+        if from_loop_call || annotation.is_some_and(is_loop_annotation) {
+            let last = match target {
+                Expr::Name(n) => Some(n.id.as_str()),
+                Expr::Attribute(a) => Some(a.attr.as_str()),
+                _ => None,
+            };
+            if let Some(last) = last {
+                self.model.loop_names.insert(last.to_string());
+            }
+        }
+    }
+
+    fn stmt(&mut self, stmt: &'a Stmt, scope: ScopeId, class: Option<ClassId>, prefix: &str) {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                self.bind(scope, class, f.name.as_str());
+                let qualname = if prefix.is_empty() {
+                    f.name.to_string()
+                } else {
+                    format!("{prefix}.{}", f.name)
+                };
+                let enclosing_class = class.or(self.model.scopes[scope as usize].class);
+                let (params, kwonly) = param_names(&f.parameters);
+                let is_static = f.decorator_list.iter().any(|d| {
+                    dotted_name(&d.expression).is_some_and(|s| s.last() == Some(&"staticmethod"))
+                });
+                let self_name = if class.is_some() && !is_static {
+                    params.first().copied()
+                } else if class.is_none() {
+                    // A nested function sees the enclosing method's `self`.
+                    self.model.scopes[scope as usize].self_name
+                } else {
+                    None
+                };
+                let mut bound: FxHashSet<&'a str> =
+                    params.iter().chain(kwonly.iter()).copied().collect();
+                if let Some(v) = &f.parameters.vararg {
+                    bound.insert(v.name.as_str());
+                }
+                if let Some(v) = &f.parameters.kwarg {
+                    bound.insert(v.name.as_str());
+                }
+                for p in f.parameters.iter_non_variadic_params() {
+                    if p.parameter
+                        .annotation
+                        .as_deref()
+                        .is_some_and(is_loop_annotation)
+                    {
+                        self.model.loop_names.insert(p.parameter.name.to_string());
+                    }
+                }
+                let id = self.model.scopes.len() as ScopeId;
+                self.model.scopes.push(Scope {
+                    def: Some(f),
+                    parent: Some(scope),
+                    class: enclosing_class,
+                    qualname: qualname.clone(),
+                    bound,
+                    globals: FxHashSet::default(),
+                    nonlocals: FxHashSet::default(),
+                    params,
+                    kwonly,
+                    self_name,
+                });
+                if let Some(c) = class {
+                    self.model.classes[c as usize]
+                        .methods
+                        .entry(f.name.as_str())
+                        .or_insert(id);
+                } else if scope == MODULE_SCOPE {
+                    self.model.module_functions.insert(f.name.as_str(), id);
+                }
+                let inner_prefix = format!("{qualname}.<locals>");
+                self.body(&f.body, id, None, &inner_prefix);
+            }
+            Stmt::ClassDef(c) => {
+                self.bind(scope, class, c.name.as_str());
+                let bases = c
+                    .arguments
+                    .iter()
+                    .flat_map(|a| a.args.iter())
+                    .filter_map(|b| dotted_name(b).and_then(|s| s.last().copied()))
+                    .collect();
+                let id = self.model.classes.len() as ClassId;
+                self.model.classes.push(Class {
+                    name: c.name.as_str(),
+                    bases,
+                    methods: FxHashMap::default(),
+                    family: 0,
+                });
+                self.model
+                    .class_by_name
+                    .entry(c.name.as_str())
+                    .or_insert(id);
+                let qualname = if prefix.is_empty() {
+                    c.name.to_string()
+                } else {
+                    format!("{prefix}.{}", c.name)
+                };
+                self.body(&c.body, scope, Some(id), &qualname);
+            }
+            Stmt::Import(i) => {
+                for alias in &i.names {
+                    let full = alias.name.as_str();
+                    match &alias.asname {
+                        Some(asname) => {
+                            self.model.imports.insert(asname.as_str(), full.to_string());
+                            self.bind_import(scope, class, asname.as_str());
+                        }
+                        None => {
+                            let first = full.split('.').next().unwrap_or(full);
+                            self.model.imports.insert(first, first.to_string());
+                            self.bind_import(scope, class, first);
+                        }
+                    }
+                }
+            }
+            Stmt::ImportFrom(i) => {
+                let module = i.module.as_ref().map_or("", |m| m.as_str());
+                for alias in &i.names {
+                    let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    let qualified = if module.is_empty() {
+                        alias.name.to_string()
+                    } else {
+                        format!("{module}.{}", alias.name)
+                    };
+                    self.model.imports.insert(local, qualified);
+                    self.bind_import(scope, class, local);
+                }
+            }
+            Stmt::Global(g) => {
+                for n in &g.names {
+                    self.global_decls.push(n.as_str());
+                    if scope != MODULE_SCOPE {
+                        self.model.scopes[scope as usize].globals.insert(n.as_str());
+                    }
+                }
+            }
+            Stmt::Nonlocal(g) => {
+                for n in &g.names {
+                    if scope != MODULE_SCOPE {
+                        self.model.scopes[scope as usize]
+                            .nonlocals
+                            .insert(n.as_str());
+                    }
+                }
+            }
+            Stmt::Assign(a) => {
+                for t in &a.targets {
+                    self.bind_target(t, scope, class);
+                    self.note_loop_binding(t, Some(&a.value), None);
+                }
+                self.expr_bindings(&a.value, scope, class);
+            }
+            Stmt::AnnAssign(a) => {
+                self.bind_target(&a.target, scope, class);
+                self.note_loop_binding(&a.target, a.value.as_deref(), Some(&a.annotation));
+                if let Some(v) = &a.value {
+                    self.expr_bindings(v, scope, class);
+                }
+            }
+            Stmt::AugAssign(a) => {
+                self.bind_target(&a.target, scope, class);
+                self.expr_bindings(&a.value, scope, class);
+            }
+            Stmt::For(f) => {
+                self.bind_target(&f.target, scope, class);
+                self.expr_bindings(&f.iter, scope, class);
+                self.body(&f.body, scope, class, prefix);
+                self.body(&f.orelse, scope, class, prefix);
+            }
+            Stmt::While(w) => {
+                self.expr_bindings(&w.test, scope, class);
+                self.body(&w.body, scope, class, prefix);
+                self.body(&w.orelse, scope, class, prefix);
+            }
+            Stmt::If(i) => {
+                self.expr_bindings(&i.test, scope, class);
+                self.body(&i.body, scope, class, prefix);
+                for clause in &i.elif_else_clauses {
+                    if let Some(t) = &clause.test {
+                        self.expr_bindings(t, scope, class);
+                    }
+                    self.body(&clause.body, scope, class, prefix);
+                }
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    self.expr_bindings(&item.context_expr, scope, class);
+                    if let Some(v) = &item.optional_vars {
+                        self.bind_target(v, scope, class);
+                    }
+                }
+                self.body(&w.body, scope, class, prefix);
+            }
+            Stmt::Try(t) => {
+                self.body(&t.body, scope, class, prefix);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    if let Some(n) = &h.name {
+                        self.bind(scope, class, n.as_str());
+                    }
+                    self.body(&h.body, scope, class, prefix);
+                }
+                self.body(&t.orelse, scope, class, prefix);
+                self.body(&t.finalbody, scope, class, prefix);
+            }
+            Stmt::Match(m) => {
+                for case in &m.cases {
+                    self.body(&case.body, scope, class, prefix);
+                }
+            }
+            Stmt::Expr(e) => self.expr_bindings(&e.value, scope, class),
+            Stmt::Return(r) => {
+                if let Some(v) = &r.value {
+                    self.expr_bindings(v, scope, class);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn bind_import(&mut self, scope: ScopeId, class: Option<ClassId>, name: &'a str) {
+        // Imports bind a name too, but they are resolved through `imports`,
+        // so they do not shadow the module-level meaning.
+        if scope == MODULE_SCOPE && class.is_none() {
+            self.model.module_bound.insert(name);
+        }
+    }
+
+    /// Names bound inside expressions: walrus targets and comprehension targets.
+    fn expr_bindings(&mut self, expr: &'a Expr, scope: ScopeId, class: Option<ClassId>) {
+        let mut found: Vec<&'a Expr> = Vec::new();
+        walk_expr_names(expr, &mut |e| match e {
+            Expr::Named(n) => found.push(&n.target),
+            Expr::ListComp(ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+                found.extend(generators.iter().map(|g| &g.target));
+            }
+            _ => {}
+        });
+        for t in found {
+            self.bind_target(t, scope, class);
+        }
+    }
+}
+
+fn param_names(params: &Parameters) -> (Vec<&str>, Vec<&str>) {
+    let positional = params
+        .posonlyargs
+        .iter()
+        .chain(params.args.iter())
+        .map(|p| p.parameter.name.as_str())
+        .collect();
+    let kwonly = params
+        .kwonlyargs
+        .iter()
+        .map(|p| p.parameter.name.as_str())
+        .collect();
+    (positional, kwonly)
+}

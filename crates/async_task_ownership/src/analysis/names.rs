@@ -1,0 +1,160 @@
+//! Small helpers over expressions, all iterative so that no input depth can
+//! overflow the stack.
+
+use ruff_python_ast::{self as ast, Expr};
+
+/// The identifiers of a dotted name (`a.b.c` → `["a", "b", "c"]`), or `None`
+/// when the expression is not a plain dotted name.
+pub(crate) fn dotted_name(expr: &Expr) -> Option<Vec<&str>> {
+    let mut segments = Vec::new();
+    let mut current = expr;
+    loop {
+        match current {
+            Expr::Attribute(a) => {
+                segments.push(a.attr.as_str());
+                current = &a.value;
+            }
+            Expr::Name(n) => {
+                segments.push(n.id.as_str());
+                segments.reverse();
+                return Some(segments);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The last identifier of a name or attribute (`self._loop` → `_loop`).
+pub(crate) fn last_identifier(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => Some(a.attr.as_str()),
+        _ => None,
+    }
+}
+
+/// Calls `f` with each direct child expression of `expr`.
+pub(crate) fn for_each_child<'a>(expr: &'a Expr, mut f: impl FnMut(&'a Expr)) {
+    match expr {
+        Expr::BoolOp(e) => e.values.iter().for_each(f),
+        Expr::Named(e) => {
+            f(&e.target);
+            f(&e.value);
+        }
+        Expr::BinOp(e) => {
+            f(&e.left);
+            f(&e.right);
+        }
+        Expr::UnaryOp(e) => f(&e.operand),
+        Expr::Lambda(e) => f(&e.body),
+        Expr::If(e) => {
+            f(&e.test);
+            f(&e.body);
+            f(&e.orelse);
+        }
+        Expr::Dict(e) => {
+            for item in &e.items {
+                if let Some(k) = &item.key {
+                    f(k);
+                }
+                f(&item.value);
+            }
+        }
+        Expr::Set(e) => e.elts.iter().for_each(f),
+        Expr::ListComp(ast::ExprListComp {
+            elt, generators, ..
+        })
+        | Expr::SetComp(ast::ExprSetComp {
+            elt, generators, ..
+        })
+        | Expr::Generator(ast::ExprGenerator {
+            elt, generators, ..
+        }) => {
+            f(elt);
+            for g in generators {
+                f(&g.target);
+                f(&g.iter);
+                g.ifs.iter().for_each(&mut f);
+            }
+        }
+        Expr::DictComp(e) => {
+            if let Some(k) = &e.key {
+                f(k);
+            }
+            f(&e.value);
+            for g in &e.generators {
+                f(&g.target);
+                f(&g.iter);
+                g.ifs.iter().for_each(&mut f);
+            }
+        }
+        Expr::Await(e) => f(&e.value),
+        Expr::Yield(e) => {
+            if let Some(v) = &e.value {
+                f(v);
+            }
+        }
+        Expr::YieldFrom(e) => f(&e.value),
+        Expr::Compare(e) => {
+            f(&e.left);
+            e.comparators.iter().for_each(f);
+        }
+        Expr::Call(e) => {
+            f(&e.func);
+            e.arguments.args.iter().for_each(&mut f);
+            e.arguments.keywords.iter().for_each(|k| f(&k.value));
+        }
+        Expr::Attribute(e) => f(&e.value),
+        Expr::Subscript(e) => {
+            f(&e.value);
+            f(&e.slice);
+        }
+        Expr::Starred(e) => f(&e.value),
+        Expr::List(e) => e.elts.iter().for_each(f),
+        Expr::Tuple(e) => e.elts.iter().for_each(f),
+        Expr::Slice(e) => {
+            for part in [&e.lower, &e.upper, &e.step].into_iter().flatten() {
+                f(part);
+            }
+        }
+        Expr::FString(_)
+        | Expr::TString(_)
+        | Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::NumberLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_)
+        | Expr::EllipsisLiteral(_)
+        | Expr::Name(_)
+        | Expr::IpyEscapeCommand(_) => {}
+    }
+}
+
+/// Visits `expr` and every expression below it (iteratively).
+pub(crate) fn walk_expr_names<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
+    let mut stack = vec![expr];
+    while let Some(e) = stack.pop() {
+        f(e);
+        for_each_child(e, |c| stack.push(c));
+    }
+}
+
+/// Whether any expression below `expr` (itself included) satisfies `pred`.
+pub(crate) fn any_expr(expr: &Expr, mut pred: impl FnMut(&Expr) -> bool) -> bool {
+    let mut stack = vec![expr];
+    while let Some(e) = stack.pop() {
+        if pred(e) {
+            return true;
+        }
+        for_each_child(e, |c| stack.push(c));
+    }
+    false
+}
+
+/// Whether `expr` reads the name `name` anywhere.
+pub(crate) fn mentions_name(expr: &Expr, name: &str) -> bool {
+    any_expr(
+        expr,
+        |e| matches!(e, Expr::Name(n) if n.id.as_str() == name),
+    )
+}

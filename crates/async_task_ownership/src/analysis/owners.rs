@@ -1,0 +1,272 @@
+//! SPEC §1 task factories and §2 owners: which candidate sites spawn, and
+//! where the value of each spawn site ends up.
+
+use ruff_text_size::TextRange;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::facts::{BoundValue, EventKind, Facts, FlowKind, Key, SiteId};
+use super::model::{Model, ScopeId};
+
+/// The facts, indexed by key.
+pub(crate) struct Index<'a> {
+    pub events_by_key: FxHashMap<Key<'a>, Vec<u32>>,
+    pub flows_from: FxHashMap<Key<'a>, Vec<u32>>,
+    pub events_by_scope: FxHashMap<ScopeId, Vec<u32>>,
+    pub flows_by_scope: FxHashMap<ScopeId, Vec<u32>>,
+    pub handlers_by_scope: FxHashMap<ScopeId, Vec<u32>>,
+}
+
+impl<'a> Index<'a> {
+    pub fn build(facts: &Facts<'a>) -> Index<'a> {
+        let mut events_by_key: FxHashMap<Key<'a>, Vec<u32>> = FxHashMap::default();
+        let mut events_by_scope: FxHashMap<ScopeId, Vec<u32>> = FxHashMap::default();
+        for (i, e) in facts.events.iter().enumerate() {
+            events_by_key.entry(e.key).or_default().push(i as u32);
+            events_by_scope.entry(e.scope).or_default().push(i as u32);
+        }
+        let mut flows_from: FxHashMap<Key<'a>, Vec<u32>> = FxHashMap::default();
+        let mut flows_by_scope: FxHashMap<ScopeId, Vec<u32>> = FxHashMap::default();
+        for (i, f) in facts.flows.iter().enumerate() {
+            flows_from.entry(f.from).or_default().push(i as u32);
+            flows_by_scope.entry(f.scope).or_default().push(i as u32);
+        }
+        let mut handlers_by_scope: FxHashMap<ScopeId, Vec<u32>> = FxHashMap::default();
+        for (i, h) in facts.handlers.iter().enumerate() {
+            handlers_by_scope.entry(h.scope).or_default().push(i as u32);
+        }
+        Index {
+            events_by_key,
+            flows_from,
+            events_by_scope,
+            flows_by_scope,
+            handlers_by_scope,
+        }
+    }
+
+    pub fn events(&self, key: &Key<'a>) -> &[u32] {
+        self.events_by_key.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn scope_events(&self, scope: ScopeId) -> &[u32] {
+        self.events_by_scope.get(&scope).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn scope_flows(&self, scope: ScopeId) -> &[u32] {
+        self.flows_by_scope.get(&scope).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn scope_handlers(&self, scope: ScopeId) -> &[u32] {
+        self.handlers_by_scope
+            .get(&scope)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn flows(&self, key: &Key<'a>) -> &[u32] {
+        self.flows_from.get(key).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Which sites spawn a task: the base forms, then calls of task factories
+/// (functions of the module that return a spawn result, directly or through
+/// a local), repeated until nothing new is found.
+pub(crate) fn spawning_sites(model: &Model, facts: &Facts, index: &Index) -> Vec<bool> {
+    let mut is_spawn: Vec<bool> = facts.sites.iter().map(|s| s.api.is_some()).collect();
+    // For each function: the sites whose value it returns.
+    let mut returned: FxHashMap<ScopeId, Vec<SiteId>> = FxHashMap::default();
+    for (id, site) in facts.sites.iter().enumerate() {
+        let key = Key::Site(id as SiteId);
+        let direct = index
+            .events(&key)
+            .iter()
+            .any(|&e| facts.events[e as usize].kind == EventKind::Returned);
+        let through_local = index.flows(&key).iter().any(|&f| {
+            let flow = &facts.flows[f as usize];
+            flow.kind == FlowKind::Assign
+                && matches!(flow.to, Key::Local(s, _) if s == site.scope)
+                && index
+                    .events(&flow.to)
+                    .iter()
+                    .any(|&e| facts.events[e as usize].kind == EventKind::Returned)
+        });
+        if direct || through_local {
+            returned.entry(site.scope).or_default().push(id as SiteId);
+        }
+    }
+    let mut callers: FxHashMap<ScopeId, Vec<SiteId>> = FxHashMap::default();
+    for (id, site) in facts.sites.iter().enumerate() {
+        if let Some(callee) = site.callee {
+            let is_sync = model.scopes[callee as usize]
+                .def
+                .is_some_and(|d| !d.is_async);
+            if is_sync {
+                callers.entry(callee).or_default().push(id as SiteId);
+            }
+        }
+    }
+    let mut factories: FxHashSet<ScopeId> = FxHashSet::default();
+    loop {
+        let mut changed = false;
+        for (scope, sites) in &returned {
+            if factories.contains(scope) || !sites.iter().any(|&s| is_spawn[s as usize]) {
+                continue;
+            }
+            factories.insert(*scope);
+            changed = true;
+            for &caller in callers.get(scope).map_or(&[][..], Vec::as_slice) {
+                is_spawn[caller as usize] = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    is_spawn
+}
+
+/// Where a spawn site's task ends up.
+#[derive(Debug, Clone)]
+pub(crate) enum RawOwner<'a> {
+    Discarded,
+    Inline,
+    /// Owned by a local that is awaited (or a local collection that is).
+    LocalAwaited(&'a str, ScopeId),
+    /// A local that is never awaited, returned or handed on.
+    LocalUnawaited(&'a str, ScopeId),
+    /// An owner slot: `self.<attr>` / a module-level name.
+    Slot {
+        key: Key<'a>,
+        collection: bool,
+        /// The statement that stores it.
+        store: TextRange,
+        store_scope: ScopeId,
+        guarded: bool,
+    },
+    Transferred(String),
+}
+
+/// What the walk from a spawn site saw.
+pub(crate) struct Resolution<'a> {
+    pub owner: RawOwner<'a>,
+    /// Observing done-callbacks on the task or its locals.
+    pub observing: Vec<TextRange>,
+    /// Awaits of the task through locals.
+    pub awaits: Vec<(ScopeId, TextRange)>,
+}
+
+pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) -> Resolution<'a> {
+    let start = Key::Site(site);
+    let mut queue = vec![start];
+    let mut seen: FxHashSet<Key<'a>> = FxHashSet::default();
+    seen.insert(start);
+    let mut discarded = false;
+    let mut inline = false;
+    let mut awaited_local: Option<Key<'a>> = None;
+    let mut first_local: Option<Key<'a>> = None;
+    let mut transferred: Option<String> = None;
+    let mut other = false;
+    let mut slot: Option<(u32, Key<'a>, FlowKind)> = None;
+    let mut observing = Vec::new();
+    let mut awaits = Vec::new();
+    let mut i = 0;
+    while i < queue.len() {
+        let key = queue[i];
+        i += 1;
+        for &e in index.events(&key) {
+            let ev = &facts.events[e as usize];
+            match &ev.kind {
+                EventKind::Discarded if key == start => discarded = true,
+                EventKind::Awaited { .. } => {
+                    awaits.push((ev.scope, ev.range));
+                    if key == start {
+                        inline = true;
+                    } else if awaited_local.is_none() {
+                        awaited_local = Some(key);
+                    }
+                }
+                EventKind::Returned => {
+                    transferred.get_or_insert_with(|| "returned to the caller".to_string());
+                }
+                EventKind::Yielded => {
+                    transferred.get_or_insert_with(|| "yielded to the caller".to_string());
+                }
+                EventKind::HandedOn(to) => {
+                    transferred.get_or_insert_with(|| to.clone());
+                }
+                EventKind::Other if key == start => other = true,
+                EventKind::DoneCallback { observing: true } => observing.push(ev.range),
+                _ => {}
+            }
+        }
+        for &f in index.flows(&key) {
+            let flow = &facts.flows[f as usize];
+            match flow.to {
+                Key::Attr(Some(_), _) | Key::Module(_) => {
+                    if slot.is_none_or(|(best, _, _)| {
+                        facts.flows[best as usize].range.start() > flow.range.start()
+                    }) {
+                        slot = Some((f, flow.to, flow.kind));
+                    }
+                }
+                Key::Local(..) | Key::Site(_) => {
+                    if first_local.is_none() && matches!(flow.to, Key::Local(..)) && key == start {
+                        first_local = Some(flow.to);
+                    }
+                    if seen.insert(flow.to) {
+                        queue.push(flow.to);
+                    }
+                }
+                Key::Attr(None, _) => {}
+            }
+        }
+    }
+    let owner = if let Some((f, key, kind)) = slot {
+        let flow = &facts.flows[f as usize];
+        let collection = kind == FlowKind::Add || slot_is_collection(facts, index, key);
+        // §8.5: a collection bound from a parameter or another object is borrowed.
+        let borrowed = collection
+            && index
+                .events(&key)
+                .iter()
+                .any(|&e| facts.events[e as usize].kind == EventKind::Bound(BoundValue::Borrowed));
+        if borrowed {
+            RawOwner::Transferred("added to a collection borrowed from elsewhere".to_string())
+        } else {
+            RawOwner::Slot {
+                key,
+                collection,
+                store: flow.range,
+                store_scope: flow.scope,
+                guarded: flow.guarded,
+            }
+        }
+    } else if discarded {
+        RawOwner::Discarded
+    } else if inline {
+        RawOwner::Inline
+    } else if let Some(Key::Local(scope, name)) = awaited_local {
+        RawOwner::LocalAwaited(name, scope)
+    } else if let Some(to) = transferred {
+        RawOwner::Transferred(to)
+    } else if let Some(Key::Local(scope, name)) = first_local {
+        RawOwner::LocalUnawaited(name, scope)
+    } else if other {
+        RawOwner::Transferred("used in an expression".to_string())
+    } else {
+        RawOwner::Transferred("not followed".to_string())
+    };
+    Resolution {
+        owner,
+        observing,
+        awaits,
+    }
+}
+
+/// A slot that something is ever added to is a collection.
+fn slot_is_collection(facts: &Facts, index: &Index, key: Key) -> bool {
+    index.events(&key).iter().any(|&e| {
+        matches!(
+            facts.events[e as usize].kind,
+            EventKind::Bound(BoundValue::Fresh | BoundValue::SelfPruning)
+        )
+    })
+}

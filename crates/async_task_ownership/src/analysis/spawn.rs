@@ -1,0 +1,186 @@
+//! SPEC §1: which calls schedule a coroutine as an independent task, and which
+//! calls wait for tasks (§2 inline owners, §8.8).
+
+use ruff_python_ast::{Expr, ExprCall};
+
+use super::model::{Model, NameHome, ScopeId};
+use super::names::{dotted_name, last_identifier};
+use crate::Settings;
+
+/// How a spawn site spawns (a base form; task factories are found later).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SpawnApi {
+    CreateTask,
+    EnsureFuture,
+    TaskConstructor,
+    LoopCreateTask,
+    Configured(String),
+}
+
+impl SpawnApi {
+    pub fn describe(&self) -> String {
+        match self {
+            SpawnApi::CreateTask => "asyncio.create_task".to_string(),
+            SpawnApi::EnsureFuture => "asyncio.ensure_future".to_string(),
+            SpawnApi::TaskConstructor => "asyncio.Task".to_string(),
+            SpawnApi::LoopCreateTask => "loop.create_task".to_string(),
+            SpawnApi::Configured(name) => name.clone(),
+        }
+    }
+}
+
+/// Classifies a call as a base spawn form.
+pub(crate) fn classify(
+    model: &Model,
+    settings: &Settings,
+    call: &ExprCall,
+    scope: ScopeId,
+) -> Option<SpawnApi> {
+    let func = &*call.func;
+    if let Some(q) = model.qualify(func, scope) {
+        match q.as_str() {
+            "asyncio.create_task" | "asyncio.tasks.create_task" => {
+                return Some(SpawnApi::CreateTask)
+            }
+            "asyncio.ensure_future" | "asyncio.tasks.ensure_future" => {
+                return Some(SpawnApi::EnsureFuture)
+            }
+            "asyncio.Task" | "asyncio.tasks.Task" => return Some(SpawnApi::TaskConstructor),
+            _ => {}
+        }
+        if settings.extra_spawn_functions.iter().any(|s| *s == q) {
+            return Some(SpawnApi::Configured(q));
+        }
+    }
+    if let Expr::Attribute(attr) = func {
+        if attr.attr.as_str() == "create_task" && is_loop_expr(model, settings, &attr.value, scope)
+        {
+            return Some(SpawnApi::LoopCreateTask);
+        }
+    }
+    None
+}
+
+fn is_loop_name(model: &Model, settings: &Settings, name: &str) -> bool {
+    name == "loop"
+        || name.ends_with("_loop")
+        || model.loop_names.contains(name)
+        || settings.extra_loop_names.iter().any(|n| n == name)
+}
+
+/// Whether `expr` denotes an event loop (SPEC §1, `<loop>`).
+fn is_loop_expr(model: &Model, settings: &Settings, expr: &Expr, scope: ScopeId) -> bool {
+    match expr {
+        Expr::Name(n) => {
+            // A local named like a loop is a loop; `asyncio` itself is not.
+            is_loop_name(model, settings, n.id.as_str())
+        }
+        Expr::Attribute(a) => is_loop_name(model, settings, a.attr.as_str()),
+        Expr::Call(call) => {
+            if let Some(q) = model.qualify(&call.func, scope) {
+                if matches!(
+                    q.as_str(),
+                    "asyncio.get_event_loop"
+                        | "asyncio.get_running_loop"
+                        | "asyncio.new_event_loop"
+                        | "asyncio.events.get_event_loop"
+                        | "asyncio.events.get_running_loop"
+                        | "asyncio.events.new_event_loop"
+                ) {
+                    return true;
+                }
+            }
+            last_identifier(&call.func)
+                .is_some_and(|n| n == "get_loop" || is_loop_name(model, settings, n))
+        }
+        _ => false,
+    }
+}
+
+/// A function that waits for the tasks passed to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WaitFn {
+    /// `gather`; `true` with `return_exceptions=True`.
+    Gather(bool),
+    /// `asyncio.wait`: never raises the tasks' exceptions.
+    Wait,
+    /// `wait_for` and `shield`: wait only when awaited.
+    WaitFor,
+    /// `as_completed` and `run_until_complete`: wait by themselves.
+    Drives,
+}
+
+pub(crate) fn wait_fn(model: &Model, call: &ExprCall, scope: ScopeId) -> Option<WaitFn> {
+    if let Expr::Attribute(a) = &*call.func {
+        if a.attr.as_str() == "run_until_complete" {
+            return Some(WaitFn::Drives);
+        }
+    }
+    let q = model.qualify(&call.func, scope)?;
+    let name = q
+        .strip_prefix("asyncio.tasks.")
+        .or_else(|| q.strip_prefix("asyncio."))?;
+    match name {
+        "gather" => {
+            let rx = call.arguments.keywords.iter().any(|k| {
+                k.arg
+                    .as_ref()
+                    .is_some_and(|a| a.as_str() == "return_exceptions")
+                    && matches!(&k.value, Expr::BooleanLiteral(b) if b.value)
+            });
+            Some(WaitFn::Gather(rx))
+        }
+        "wait" => Some(WaitFn::Wait),
+        "wait_for" | "shield" => Some(WaitFn::WaitFor),
+        "as_completed" => Some(WaitFn::Drives),
+        _ => None,
+    }
+}
+
+/// Calls that look at a task without taking it: logging, `print`, `len`, …
+pub(crate) fn is_neutral_callee(model: &Model, func: &Expr, scope: ScopeId) -> bool {
+    match func {
+        Expr::Name(n) => {
+            matches!(
+                n.id.as_str(),
+                "print"
+                    | "len"
+                    | "id"
+                    | "repr"
+                    | "str"
+                    | "isinstance"
+                    | "hash"
+                    | "type"
+                    | "bool"
+                    | "callable"
+                    | "hasattr"
+                    | "getattr"
+                    | "format"
+            ) && model.resolve_name(scope, n.id.as_str()) == NameHome::Unknown
+        }
+        Expr::Attribute(a) => {
+            let method = a.attr.as_str();
+            let logging_method = matches!(
+                method,
+                "debug"
+                    | "info"
+                    | "warning"
+                    | "warn"
+                    | "error"
+                    | "exception"
+                    | "critical"
+                    | "log"
+                    | "fatal"
+                    | "msg"
+            );
+            logging_method
+                && dotted_name(&a.value).is_some_and(|segments| {
+                    segments.iter().any(|s| {
+                        let l = s.to_ascii_lowercase();
+                        l.contains("log") || l == "warnings"
+                    })
+                })
+        }
+        _ => false,
+    }
+}
