@@ -22,6 +22,8 @@ pub(crate) struct MessageContext<'a> {
     pub coroutine: &'a str,
     /// Whether `asyncio.TaskGroup` is available (3.11+).
     pub task_group: bool,
+    /// Whether the owner slot is a collection of tasks.
+    pub collection: bool,
 }
 
 pub(crate) fn message(kind: Kind, c: &MessageContext) -> String {
@@ -34,12 +36,24 @@ pub(crate) fn message(kind: Kind, c: &MessageContext) -> String {
             "Task `{}` is held in local `{}` of `{}()` but never awaited, returned or handed on",
             c.task, c.local, c.function
         ),
+        Kind::NoShutdown if c.collection => format!(
+            "The tasks in `{}` are never cancelled or awaited by any function of {}: they outlive their owner",
+            c.slot, c.owner
+        ),
         Kind::NoShutdown => format!(
             "`{}` is never cancelled or awaited by any function of {}: the task outlives its owner",
             c.slot, c.owner
         ),
+        Kind::CancelNotAwaited if c.collection => format!(
+            "The tasks in `{}` are cancelled in {} but never awaited afterwards: they may still be running when it returns",
+            c.slot, c.others
+        ),
         Kind::CancelNotAwaited => format!(
             "`{}` is cancelled in {} but never awaited afterwards: the task may still be running when it returns",
+            c.slot, c.others
+        ),
+        Kind::CancelledErrorEscapes if c.collection => format!(
+            "The tasks in `{}` are awaited in {} after being cancelled, but their `CancelledError` is not handled and reaches the caller",
             c.slot, c.others
         ),
         Kind::CancelledErrorEscapes => format!(
@@ -77,13 +91,21 @@ pub(crate) fn help(kind: Kind, c: &MessageContext) -> String {
         Kind::Dangling | Kind::UnawaitedLocal => {
             "Await the task (or `asyncio.gather` it), or store it on an owner that cancels and awaits it on shutdown".to_string()
         }
+        Kind::NoShutdown if c.collection => format!(
+            "In the owner's shutdown, cancel every task in `{0}` and then await them with `asyncio.gather(*{0}, return_exceptions=True)`",
+            c.slot
+        ),
         Kind::NoShutdown => format!(
-            "Add a shutdown method that calls `{0}.cancel()` and then awaits it under `contextlib.suppress(asyncio.CancelledError)`",
-            element(c.slot)
+            "In the owner's shutdown, call `{0}.cancel()` and then await it under `contextlib.suppress(asyncio.CancelledError)`",
+            c.slot
+        ),
+        Kind::CancelNotAwaited if c.collection => format!(
+            "After cancelling them, await the tasks (`await asyncio.gather(*{0}, return_exceptions=True)`) before clearing `{0}`",
+            c.slot
         ),
         Kind::CancelNotAwaited => format!(
             "After `{0}.cancel()`, await it under `contextlib.suppress(asyncio.CancelledError)` so shutdown waits for the task to finish",
-            element(c.slot)
+            c.slot
         ),
         Kind::CancelledErrorEscapes => {
             "Await the cancelled task under `with contextlib.suppress(asyncio.CancelledError):`, or use `asyncio.gather(..., return_exceptions=True)`".to_string()
@@ -93,7 +115,7 @@ pub(crate) fn help(kind: Kind, c: &MessageContext) -> String {
             c.slot
         ),
         Kind::UnboundedCollection => format!(
-            "Remove finished tasks: `task.add_done_callback({}.discard)` right after adding it",
+            "Remove finished tasks: `task.add_done_callback({}.discard)` right after adding it (`.remove` for a list)",
             c.slot
         ),
         Kind::SwallowsCancellation => {
@@ -104,11 +126,6 @@ pub(crate) fn help(kind: Kind, c: &MessageContext) -> String {
         }
         Kind::ShutdownNotWired => "Call the owner's shutdown method from the application's shutdown (lifespan, `on_shutdown`, `finally`)".to_string(),
     }
-}
-
-/// A slot's element, as named in advice: `self._tasks` → `task` for collections.
-fn element(slot: &str) -> &str {
-    slot
 }
 
 pub(crate) const LABEL_CANCELLED: &str = "cancelled here, never awaited afterwards";

@@ -53,3 +53,44 @@ pub(crate) fn analyze(facts: &Facts, index: &Index, scope: ScopeId) -> Body {
     }
     body
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{facts, model::Model};
+    use crate::Settings;
+    use ruff_python_ast::PySourceType;
+
+    fn body_of(src: &str, function: &str) -> Body {
+        let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
+        let model = Model::build(parsed.syntax());
+        let facts = facts::collect(&model, &Settings::default(), parsed.syntax());
+        let index = Index::build(&facts);
+        let scope = model
+            .scopes
+            .iter()
+            .position(|s| s.qualname == function)
+            .expect("function") as ScopeId;
+        analyze(&facts, &index, scope)
+    }
+
+    #[test]
+    fn swallowing_needs_a_loop_and_no_exit() {
+        let swallow = "import asyncio\nasync def f():\n    while True:\n        try:\n            await g()\n        except asyncio.CancelledError:\n            pass\n";
+        assert_eq!(body_of(swallow, "f").swallowing.len(), 1);
+        let reraise = swallow.replace("pass", "raise");
+        assert!(body_of(&reraise, "f").swallowing.is_empty());
+        let no_loop = "import asyncio\nasync def f():\n    try:\n        await g()\n    except asyncio.CancelledError:\n        pass\n";
+        assert!(body_of(no_loop, "f").swallowing.is_empty());
+        let exception = swallow.replace("asyncio.CancelledError", "Exception");
+        let b = body_of(&exception, "f");
+        assert!(b.swallowing.is_empty());
+        assert_eq!(b.broad_handlers.len(), 1);
+    }
+
+    #[test]
+    fn the_shutdown_idiom_is_not_swallowing() {
+        let src = "import asyncio, contextlib\nasync def f(tasks):\n    while True:\n        for t in tasks:\n            t.cancel()\n        with contextlib.suppress(asyncio.CancelledError):\n            await asyncio.gather(*tasks)\n";
+        assert!(body_of(src, "f").swallowing.is_empty());
+    }
+}

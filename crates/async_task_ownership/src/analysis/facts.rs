@@ -1153,3 +1153,60 @@ impl<'m, 'a> Walker<'m, 'a> {
         self.event(key, range, EventKind::HandedOn(to));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruff_python_ast::PySourceType;
+
+    fn kinds(src: &str) -> Vec<String> {
+        let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
+        let model = Model::build(parsed.syntax());
+        let facts = collect(&model, &Settings::default(), parsed.syntax());
+        let mut out: Vec<String> = facts
+            .events
+            .iter()
+            .filter(|e| !matches!(e.kind, EventKind::Bound(_)))
+            .map(|e| format!("{:?} {:?}", e.key, e.kind))
+            .collect();
+        out.extend(
+            facts
+                .flows
+                .iter()
+                .map(|f| format!("{:?} -{:?}-> {:?}", f.from, f.kind, f.to)),
+        );
+        out
+    }
+
+    #[test]
+    fn uses_are_classified() {
+        let src = "import asyncio\nasync def f():\n    asyncio.create_task(a())\n    await asyncio.create_task(b())\n    t = asyncio.create_task(c())\n    t.cancel()\n";
+        assert_eq!(
+            kinds(src),
+            [
+                "Site(0) Discarded",
+                "Site(1) Awaited { protected: false }",
+                "Local(1, \"t\") Cancelled",
+                "Site(2) -Assign-> Local(1, \"t\")",
+            ]
+        );
+    }
+
+    #[test]
+    fn containers_and_pruning_callbacks() {
+        let src = "import asyncio\nclass C:\n    def go(self):\n        t = asyncio.create_task(a())\n        self._ts.add(t)\n        t.add_done_callback(self._ts.discard)\n";
+        let k = kinds(src);
+        assert!(
+            k.contains(&"Local(1, \"t\") -Add-> Attr(Some(0), \"_ts\")".to_string()),
+            "{k:?}"
+        );
+        assert!(
+            k.contains(&"Attr(Some(0), \"_ts\") Pruned".to_string()),
+            "{k:?}"
+        );
+        assert!(
+            k.contains(&"Local(1, \"t\") DoneCallback { observing: false }".to_string()),
+            "{k:?}"
+        );
+    }
+}

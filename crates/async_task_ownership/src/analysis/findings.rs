@@ -318,6 +318,13 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 local,
                 coroutine,
                 task_group: input.settings.target_version.has_task_group(),
+                collection: matches!(
+                    res.owner,
+                    RawOwner::Slot {
+                        collection: true,
+                        ..
+                    }
+                ),
             };
             report.diagnostics.push(Diagnostic {
                 code: RULE_CODE,
@@ -383,6 +390,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 local: "",
                 coroutine,
                 task_group: false,
+                collection: false,
             };
             let mut spawns = spawns;
             spawns.sort_by_key(|r| r.start());
@@ -410,9 +418,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
             .unwrap_or("");
         !crate::noqa::suppresses(text, d.kind)
     });
-    report
-        .diagnostics
-        .sort_by(|a, b| (a.range.start(), a.kind).cmp(&(b.range.start(), b.kind)));
+    report.diagnostics.sort_by_key(|d| (d.range.start(), d.kind));
     report.inventory.sort_by_key(|r| r.range.start());
     report
 }

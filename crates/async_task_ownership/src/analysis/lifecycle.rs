@@ -183,3 +183,53 @@ impl Lifecycle {
             .any(|c| c.scope == scope && c.range.start() < pos.start())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{facts, model::Model};
+    use crate::Settings;
+    use ruff_python_ast::PySourceType;
+
+    fn lifecycle_of(src: &str, attr: &str) -> Lifecycle {
+        let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
+        let model = Model::build(parsed.syntax());
+        let facts = facts::collect(&model, &Settings::default(), parsed.syntax());
+        let index = Index::build(&facts);
+        let attr = facts
+            .flows
+            .iter()
+            .find_map(|f| match f.to {
+                Key::Attr(fam, a) if a == attr => Some(Key::Attr(fam, a)),
+                _ => None,
+            })
+            .expect("slot");
+        compute(&model, &facts, &index, attr)
+    }
+
+    const HEAD: &str = "import asyncio, contextlib\nclass C:\n    def start(self):\n        self._t = asyncio.create_task(w())\n";
+
+    #[test]
+    fn await_before_cancel_does_not_count() {
+        let lc = lifecycle_of(&format!("{HEAD}    async def stop(self):\n        await self._t\n        self._t.cancel()\n"), "_t");
+        assert!(lc.cancel_not_awaited());
+    }
+
+    #[test]
+    fn await_in_another_method_counts_unless_the_slot_is_cleared() {
+        let kept = lifecycle_of(&format!("{HEAD}    def stop(self):\n        self._t.cancel()\n    async def wait(self):\n        await self._t\n"), "_t");
+        assert!(!kept.cancel_not_awaited());
+        let cleared = lifecycle_of(&format!("{HEAD}    def stop(self):\n        self._t.cancel()\n        self._t = None\n    async def wait(self):\n        await self._t\n"), "_t");
+        assert!(cleared.cancel_not_awaited());
+    }
+
+    #[test]
+    fn protection_forms() {
+        let suppressed = lifecycle_of(&format!("{HEAD}    async def stop(self):\n        self._t.cancel()\n        with contextlib.suppress(asyncio.CancelledError):\n            await self._t\n"), "_t");
+        assert!(suppressed.escaping_awaits().is_none());
+        let gathered = lifecycle_of(&format!("{HEAD}    async def stop(self):\n        self._t.cancel()\n        await asyncio.gather(self._t, return_exceptions=True)\n"), "_t");
+        assert!(gathered.escaping_awaits().is_none());
+        let bare = lifecycle_of(&format!("{HEAD}    async def stop(self):\n        self._t.cancel()\n        await self._t\n"), "_t");
+        assert_eq!(bare.escaping_awaits().map(|a| a.len()), Some(1));
+    }
+}

@@ -607,3 +607,95 @@ fn param_names(params: &Parameters) -> (Vec<&str>, Vec<&str>) {
         .collect();
     (positional, kwonly)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruff_python_ast::PySourceType;
+
+    fn with_model(src: &str, f: impl FnOnce(&Model, &ModModule)) {
+        let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
+        let module = parsed.syntax();
+        let model = Model::build(module);
+        f(&model, module);
+    }
+
+    fn scope_named(model: &Model, name: &str) -> ScopeId {
+        model
+            .scopes
+            .iter()
+            .position(|s| s.qualname == name)
+            .map(|i| i as ScopeId)
+            .unwrap_or_else(|| panic!("no scope {name}"))
+    }
+
+    #[test]
+    fn imports_resolve_and_locals_shadow() {
+        let src = "import asyncio as aio\nfrom asyncio import create_task as spawn\n\
+                   def f(asyncio):\n    pass\ndef g():\n    pass\n";
+        with_model(src, |model, module| {
+            let Stmt::FunctionDef(f) = &module.body[2] else {
+                panic!()
+            };
+            let _ = f;
+            assert_eq!(
+                model.imports.get("aio").map(String::as_str),
+                Some("asyncio")
+            );
+            assert_eq!(
+                model.imports.get("spawn").map(String::as_str),
+                Some("asyncio.create_task")
+            );
+            assert!(model.is_shadowed(scope_named(model, "f"), "asyncio"));
+            assert!(!model.is_shadowed(scope_named(model, "g"), "asyncio"));
+        });
+    }
+
+    #[test]
+    fn methods_scopes_and_families() {
+        let src = "class Base:\n    def stop(self): pass\nclass Child(Base):\n    def start(self):\n        def inner(): pass\nclass Other:\n    def stop(self): pass\n";
+        with_model(src, |model, _| {
+            let start = scope_named(model, "Child.start");
+            let inner = scope_named(model, "Child.start.<locals>.inner");
+            assert_eq!(model.scopes[start as usize].self_name, Some("self"));
+            assert_eq!(
+                model.scopes[inner as usize].self_name,
+                Some("self"),
+                "closures see self"
+            );
+            let child = model.scopes[start as usize].class.unwrap_or(u32::MAX);
+            assert_eq!(
+                model.method(child, "stop"),
+                Some(scope_named(model, "Base.stop"))
+            );
+            let other = model.class_by_name["Other"];
+            assert_ne!(
+                model.classes[child as usize].family,
+                model.classes[other as usize].family
+            );
+        });
+    }
+
+    #[test]
+    fn loop_names_from_calls_and_annotations() {
+        let src = "import asyncio\nev = asyncio.get_running_loop()\ndef f(r: asyncio.AbstractEventLoop): pass\n";
+        with_model(src, |model, _| {
+            assert!(model.loop_names.contains("ev"));
+            assert!(model.loop_names.contains("r"));
+        });
+    }
+
+    #[test]
+    fn names_resolve_to_their_homes() {
+        let src = "import os\nTASKS = set()\ndef f(x):\n    y = 1\n    def g():\n        nonlocal y\n        return x, y, TASKS, os\n";
+        with_model(src, |model, _| {
+            let f = scope_named(model, "f");
+            let g = scope_named(model, "f.<locals>.g");
+            assert_eq!(model.resolve_name(g, "x"), NameHome::Local(f));
+            assert_eq!(model.resolve_name(g, "y"), NameHome::Local(f));
+            assert_eq!(model.resolve_name(g, "TASKS"), NameHome::Module);
+            assert_eq!(model.resolve_name(g, "os"), NameHome::Imported);
+            assert_eq!(model.resolve_name(g, "print"), NameHome::Unknown);
+        });
+    }
+}

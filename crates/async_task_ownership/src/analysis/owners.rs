@@ -243,7 +243,7 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
         RawOwner::Discarded
     } else if inline {
         RawOwner::Inline
-    } else if let Some(Key::Local(scope, name)) = awaited_local {
+    } else if let Some(Key::Local(scope, name)) = awaited_local.and(first_local).or(awaited_local) {
         RawOwner::LocalAwaited(name, scope)
     } else if let Some(to) = transferred {
         RawOwner::Transferred(to)
@@ -269,4 +269,75 @@ fn slot_is_collection(facts: &Facts, index: &Index, key: Key) -> bool {
             EventKind::Bound(BoundValue::Fresh | BoundValue::SelfPruning)
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{facts, model::Model};
+    use crate::Settings;
+    use ruff_python_ast::PySourceType;
+
+    fn owners_of(src: &str) -> Vec<String> {
+        let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
+        let model = Model::build(parsed.syntax());
+        let facts = facts::collect(&model, &Settings::default(), parsed.syntax());
+        let index = Index::build(&facts);
+        let is_spawn = spawning_sites(&model, &facts, &index);
+        (0..facts.sites.len() as SiteId)
+            .filter(|s| is_spawn[*s as usize])
+            .map(|s| match resolve(&facts, &index, s).owner {
+                RawOwner::Discarded => "discarded".to_string(),
+                RawOwner::Inline => "inline".to_string(),
+                RawOwner::LocalAwaited(n, _) => format!("local-awaited {n}"),
+                RawOwner::LocalUnawaited(n, _) => format!("local-unawaited {n}"),
+                RawOwner::Slot {
+                    key, collection, ..
+                } => format!("slot {key:?} collection={collection}"),
+                RawOwner::Transferred(to) => format!("transferred {to}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn factories_are_found_to_a_fixpoint() {
+        let src = "import asyncio\n\
+                   def spawn(c):\n    t = asyncio.create_task(c)\n    return t\n\
+                   def spawn2(c):\n    return spawn(c)\n\
+                   async def f():\n    spawn2(g())\n";
+        assert_eq!(
+            owners_of(src),
+            [
+                "transferred returned to the caller",
+                "transferred returned to the caller",
+                "discarded"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_slot_wins_over_an_alias_and_a_return() {
+        let src = "import asyncio\nclass C:\n    def start(self):\n        self._t = t = asyncio.create_task(w())\n        return t\n";
+        assert_eq!(
+            owners_of(src),
+            ["slot Attr(Some(0), \"_t\") collection=false"]
+        );
+    }
+
+    #[test]
+    fn locals_are_followed_through_collections_and_loops() {
+        let src = "import asyncio\n\
+                   async def a(xs):\n    ts = [asyncio.create_task(w(x)) for x in xs]\n    for t in ts:\n        await t\n\
+                   async def b(xs):\n    ts = []\n    ts.append(asyncio.create_task(w()))\n";
+        assert_eq!(owners_of(src), ["local-awaited ts", "local-unawaited ts"]);
+    }
+
+    #[test]
+    fn handoff_follows_the_callee_parameter() {
+        let src = "import asyncio\nclass C:\n    def _keep(self, task):\n        self._tasks.add(task)\n    def go(self):\n        self._keep(asyncio.create_task(w()))\n";
+        assert_eq!(
+            owners_of(src),
+            ["slot Attr(Some(0), \"_tasks\") collection=true"]
+        );
+    }
 }

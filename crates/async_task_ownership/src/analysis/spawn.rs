@@ -48,7 +48,7 @@ pub(crate) fn classify(
             "asyncio.Task" | "asyncio.tasks.Task" => return Some(SpawnApi::TaskConstructor),
             _ => {}
         }
-        if settings.extra_spawn_functions.iter().any(|s| *s == q) {
+        if settings.extra_spawn_functions.contains(&q) {
             return Some(SpawnApi::Configured(q));
         }
     }
@@ -182,5 +182,78 @@ pub(crate) fn is_neutral_callee(model: &Model, func: &Expr, scope: ScopeId) -> b
                 })
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::model::{Model, MODULE_SCOPE};
+    use ruff_python_ast::{PySourceType, Stmt};
+
+    /// The spawn API of the last statement's expression, at module scope.
+    fn api(src: &str, settings: &Settings) -> Option<String> {
+        let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
+        let model = Model::build(parsed.syntax());
+        let Some(Stmt::Expr(e)) = parsed.syntax().body.last() else {
+            panic!("expression")
+        };
+        let Expr::Call(call) = &*e.value else {
+            panic!("call")
+        };
+        classify(&model, settings, call, MODULE_SCOPE).map(|a| a.describe())
+    }
+
+    #[test]
+    fn spawn_forms() {
+        let s = Settings::default();
+        assert_eq!(
+            api("import asyncio as aio\naio.create_task(c())", &s).as_deref(),
+            Some("asyncio.create_task")
+        );
+        assert_eq!(
+            api("from asyncio import ensure_future\nensure_future(c())", &s).as_deref(),
+            Some("asyncio.ensure_future")
+        );
+        assert_eq!(
+            api("import asyncio\nasyncio.Task(c())", &s).as_deref(),
+            Some("asyncio.Task")
+        );
+        assert_eq!(
+            api(
+                "import asyncio\nasyncio.get_running_loop().create_task(c())",
+                &s
+            )
+            .as_deref(),
+            Some("loop.create_task")
+        );
+        assert_eq!(
+            api("self._loop.create_task(c())", &s).as_deref(),
+            Some("loop.create_task")
+        );
+        assert_eq!(
+            api("self.get_loop().create_task(c())", &s).as_deref(),
+            Some("loop.create_task")
+        );
+        assert_eq!(api("tg.create_task(c())", &s), None);
+        assert_eq!(api("import asyncio\nasyncio.gather(c())", &s), None);
+    }
+
+    #[test]
+    fn configured_spawners_and_loops() {
+        let s = Settings {
+            extra_spawn_functions: vec!["myapp.spawn".to_string()],
+            extra_loop_names: vec!["reactor".to_string()],
+            ..Settings::default()
+        };
+        assert_eq!(
+            api("from myapp import spawn\nspawn(c())", &s).as_deref(),
+            Some("myapp.spawn")
+        );
+        assert_eq!(
+            api("reactor.create_task(c())", &s).as_deref(),
+            Some("loop.create_task")
+        );
+        assert_eq!(api("reactor.create_task(c())", &Settings::default()), None);
     }
 }
