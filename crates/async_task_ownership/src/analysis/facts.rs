@@ -12,7 +12,7 @@
 
 use ruff_python_ast::{self as ast, Expr, ExprCall, Stmt};
 use ruff_text_size::{Ranged, TextRange};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::model::{Model, NameHome, ScopeId, MODULE_SCOPE};
 use super::names::{any_expr, dotted_name, last_identifier, mentions_name};
@@ -182,6 +182,7 @@ pub(crate) fn collect<'a>(
         exit_guard_seen: false,
         frame: 0,
         next_frame: 1,
+        late_bound: FxHashSet::default(),
         facts: Facts::default(),
     };
     w.body(&module.body);
@@ -213,6 +214,10 @@ struct Walker<'m, 'a> {
     exit_guard_seen: bool,
     frame: u32,
     next_frame: u32,
+    /// Names bound inside expressions (walrus and comprehension targets),
+    /// which the model does not collect: they are rare, and finding them
+    /// would mean walking every expression twice.
+    late_bound: FxHashSet<(ScopeId, &'a str)>,
     facts: Facts<'a>,
 }
 
@@ -336,8 +341,23 @@ impl<'m, 'a> Walker<'m, 'a> {
     fn name_key(&self, name: &'a str) -> Option<Key<'a>> {
         match self.model.resolve_name(self.scope, name) {
             NameHome::Local(s) => Some(Key::Local(s, name)),
+            _ if self.late_bound.contains(&(self.scope, name)) => {
+                Some(Key::Local(self.scope, name))
+            }
             NameHome::Module => Some(Key::Module(name)),
             NameHome::Imported | NameHome::Unknown => None,
+        }
+    }
+
+    fn bind_late(&mut self, target: &'a Expr) {
+        match target {
+            Expr::Name(n) => {
+                self.late_bound.insert((self.scope, n.id.as_str()));
+            }
+            Expr::Tuple(t) => t.elts.iter().for_each(|e| self.bind_late(e)),
+            Expr::List(t) => t.elts.iter().for_each(|e| self.bind_late(e)),
+            Expr::Starred(s) => self.bind_late(&s.value),
+            _ => {}
         }
     }
 
@@ -756,6 +776,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             Expr::Call(call) => self.call(call, u),
             Expr::Await(a) => self.expr(&a.value, Use::Awaited(false), false),
             Expr::Named(n) => {
+                self.bind_late(&n.target);
                 self.expr(&n.value, u, in_coll);
                 if let Some(key) = self.key_of(&n.value) {
                     self.store(key, &n.target, in_coll, e.range());
@@ -860,6 +881,7 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn generators(&mut self, generators: &'a [ast::Comprehension]) {
         for g in generators {
+            self.bind_late(&g.target);
             self.expr(&g.iter, Use::Iterated(&g.target), false);
             for cond in &g.ifs {
                 self.expr(cond, Use::Neutral, false);

@@ -418,7 +418,9 @@ pub(crate) fn assemble(input: &Input) -> Report {
             .unwrap_or("");
         !crate::noqa::suppresses(text, d.kind)
     });
-    report.diagnostics.sort_by_key(|d| (d.range.start(), d.kind));
+    report
+        .diagnostics
+        .sort_by_key(|d| (d.range.start(), d.kind));
     report.inventory.sort_by_key(|r| r.range.start());
     report
 }

@@ -26,10 +26,16 @@ use ruff_source_file::LineIndex;
 use crate::{Report, Settings};
 
 pub(crate) fn check(module: &ModModule, source: &str, path: &str, settings: &Settings) -> Report {
+    if !may_spawn(source, settings) {
+        return Report::default();
+    }
     let model = model::Model::build(module);
     let facts = facts::collect(&model, settings, module);
     let index = owners::Index::build(&facts);
     let is_spawn = owners::spawning_sites(&model, &facts, &index);
+    if !is_spawn.iter().any(|s| *s) {
+        return Report::default();
+    }
     let lines = LineIndex::from_source_text(source);
     findings::assemble(&findings::Input {
         model: &model,
@@ -41,4 +47,19 @@ pub(crate) fn check(module: &ModModule, source: &str, path: &str, settings: &Set
         settings,
         scope: scope::scope_of(path, &settings.test_paths),
     })
+}
+
+/// Whether the source can contain a spawn site at all. Every spawn form names
+/// `create_task`, `ensure_future` or `Task` somewhere in the module (in the
+/// call or in the import that aliases it), or a configured spawn function;
+/// most modules name none, and skipping them keeps the rule cheap.
+fn may_spawn(source: &str, settings: &Settings) -> bool {
+    source.contains("create_task")
+        || source.contains("ensure_future")
+        || source.contains("Task")
+        || settings
+            .extra_spawn_functions
+            .iter()
+            .filter_map(|f| f.rsplit('.').next())
+            .any(|last| !last.is_empty() && source.contains(last))
 }

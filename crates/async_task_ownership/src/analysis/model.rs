@@ -8,7 +8,7 @@
 use ruff_python_ast::{self as ast, Expr, ModModule, Parameters, Stmt};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::names::{dotted_name, walk_expr_names};
+use super::names::{dotted_name, last_identifier};
 use super::stack::guard;
 
 /// A scope id: 0 is the module's top level, every function gets one.
@@ -328,6 +328,12 @@ impl<'a> Builder<'a> {
     ) {
         let from_loop_call = value.is_some_and(|v| {
             if let Expr::Call(call) = v {
+                if !last_identifier(&call.func).is_some_and(|n| {
+                    matches!(n, "get_event_loop" | "get_running_loop" | "new_event_loop")
+                        || self.model.imports.contains_key(n)
+                }) {
+                    return false;
+                }
                 dotted_name(&call.func).is_some_and(|segments| {
                     let text = segments.join(".");
                     let resolved = match segments.split_first() {
@@ -496,43 +502,31 @@ impl<'a> Builder<'a> {
                     self.bind_target(t, scope, class);
                     self.note_loop_binding(t, Some(&a.value), None);
                 }
-                self.expr_bindings(&a.value, scope, class);
             }
             Stmt::AnnAssign(a) => {
                 self.bind_target(&a.target, scope, class);
                 self.note_loop_binding(&a.target, a.value.as_deref(), Some(&a.annotation));
-                if let Some(v) = &a.value {
-                    self.expr_bindings(v, scope, class);
-                }
             }
             Stmt::AugAssign(a) => {
                 self.bind_target(&a.target, scope, class);
-                self.expr_bindings(&a.value, scope, class);
             }
             Stmt::For(f) => {
                 self.bind_target(&f.target, scope, class);
-                self.expr_bindings(&f.iter, scope, class);
                 self.body(&f.body, scope, class, prefix);
                 self.body(&f.orelse, scope, class, prefix);
             }
             Stmt::While(w) => {
-                self.expr_bindings(&w.test, scope, class);
                 self.body(&w.body, scope, class, prefix);
                 self.body(&w.orelse, scope, class, prefix);
             }
             Stmt::If(i) => {
-                self.expr_bindings(&i.test, scope, class);
                 self.body(&i.body, scope, class, prefix);
                 for clause in &i.elif_else_clauses {
-                    if let Some(t) = &clause.test {
-                        self.expr_bindings(t, scope, class);
-                    }
                     self.body(&clause.body, scope, class, prefix);
                 }
             }
             Stmt::With(w) => {
                 for item in &w.items {
-                    self.expr_bindings(&item.context_expr, scope, class);
                     if let Some(v) = &item.optional_vars {
                         self.bind_target(v, scope, class);
                     }
@@ -556,12 +550,6 @@ impl<'a> Builder<'a> {
                     self.body(&case.body, scope, class, prefix);
                 }
             }
-            Stmt::Expr(e) => self.expr_bindings(&e.value, scope, class),
-            Stmt::Return(r) => {
-                if let Some(v) = &r.value {
-                    self.expr_bindings(v, scope, class);
-                }
-            }
             _ => {}
         }
     }
@@ -571,24 +559,6 @@ impl<'a> Builder<'a> {
         // so they do not shadow the module-level meaning.
         if scope == MODULE_SCOPE && class.is_none() {
             self.model.module_bound.insert(name);
-        }
-    }
-
-    /// Names bound inside expressions: walrus targets and comprehension targets.
-    fn expr_bindings(&mut self, expr: &'a Expr, scope: ScopeId, class: Option<ClassId>) {
-        let mut found: Vec<&'a Expr> = Vec::new();
-        walk_expr_names(expr, &mut |e| match e {
-            Expr::Named(n) => found.push(&n.target),
-            Expr::ListComp(ast::ExprListComp { generators, .. })
-            | Expr::SetComp(ast::ExprSetComp { generators, .. })
-            | Expr::DictComp(ast::ExprDictComp { generators, .. })
-            | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
-                found.extend(generators.iter().map(|g| &g.target));
-            }
-            _ => {}
-        });
-        for t in found {
-            self.bind_target(t, scope, class);
         }
     }
 }

@@ -130,15 +130,6 @@ pub(crate) fn for_each_child<'a>(expr: &'a Expr, mut f: impl FnMut(&'a Expr)) {
     }
 }
 
-/// Visits `expr` and every expression below it (iteratively).
-pub(crate) fn walk_expr_names<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
-    let mut stack = vec![expr];
-    while let Some(e) = stack.pop() {
-        f(e);
-        for_each_child(e, |c| stack.push(c));
-    }
-}
-
 /// Whether any expression below `expr` (itself included) satisfies `pred`.
 pub(crate) fn any_expr(expr: &Expr, mut pred: impl FnMut(&Expr) -> bool) -> bool {
     let mut stack = vec![expr];

@@ -37,19 +37,29 @@ pub(crate) fn classify(
     scope: ScopeId,
 ) -> Option<SpawnApi> {
     let func = &*call.func;
-    if let Some(q) = model.qualify(func, scope) {
-        match q.as_str() {
-            "asyncio.create_task" | "asyncio.tasks.create_task" => {
-                return Some(SpawnApi::CreateTask)
+    // Cheap filter first: most calls are not spawns, and qualifying allocates.
+    let last = last_identifier(func)?;
+    let maybe_qualified = matches!(last, "create_task" | "ensure_future" | "Task")
+        || model.imports.contains_key(last)
+        || settings
+            .extra_spawn_functions
+            .iter()
+            .any(|s| s.rsplit('.').next() == Some(last));
+    if maybe_qualified {
+        if let Some(q) = model.qualify(func, scope) {
+            match q.as_str() {
+                "asyncio.create_task" | "asyncio.tasks.create_task" => {
+                    return Some(SpawnApi::CreateTask)
+                }
+                "asyncio.ensure_future" | "asyncio.tasks.ensure_future" => {
+                    return Some(SpawnApi::EnsureFuture)
+                }
+                "asyncio.Task" | "asyncio.tasks.Task" => return Some(SpawnApi::TaskConstructor),
+                _ => {}
             }
-            "asyncio.ensure_future" | "asyncio.tasks.ensure_future" => {
-                return Some(SpawnApi::EnsureFuture)
+            if settings.extra_spawn_functions.contains(&q) {
+                return Some(SpawnApi::Configured(q));
             }
-            "asyncio.Task" | "asyncio.tasks.Task" => return Some(SpawnApi::TaskConstructor),
-            _ => {}
-        }
-        if settings.extra_spawn_functions.contains(&q) {
-            return Some(SpawnApi::Configured(q));
         }
     }
     if let Expr::Attribute(attr) = func {
@@ -115,6 +125,14 @@ pub(crate) fn wait_fn(model: &Model, call: &ExprCall, scope: ScopeId) -> Option<
         if a.attr.as_str() == "run_until_complete" {
             return Some(WaitFn::Drives);
         }
+    }
+    let last = last_identifier(&call.func)?;
+    if !matches!(
+        last,
+        "gather" | "wait" | "wait_for" | "shield" | "as_completed"
+    ) && !model.imports.contains_key(last)
+    {
+        return None;
     }
     let q = model.qualify(&call.func, scope)?;
     let name = q
