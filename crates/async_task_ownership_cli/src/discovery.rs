@@ -1,0 +1,134 @@
+//! Which files to check: explicit file arguments always, and the `.py` files
+//! under directory arguments found by the `ignore` crate's walker (the one
+//! ripgrep uses), which respects `.gitignore`, `.ignore` and git's exclude
+//! files and skips hidden entries. `exclude` globs (by default Ruff's list:
+//! `.venv`, `venv`, `node_modules`, `__pycache__`, `build`, `dist`,
+//! `site-packages`, …) prune the walk. Stubs (`.pyi`) are skipped.
+//!
+//! The walk is sequential: listing directories is cheap next to parsing, and a
+//! sorted list makes the output order independent of the thread count.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+use crate::config::{is_excluded, normalize, slash_path, Config};
+
+/// One file to check.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    /// The path as walked (relative to the current directory when the
+    /// argument was), used to open the file.
+    pub path: PathBuf,
+    /// The path as printed: relative to the current directory when below it.
+    pub display: String,
+    /// The absolute path (for JSON and SARIF).
+    pub absolute: PathBuf,
+    /// The path relative to the project root, `/`-separated (for test scope
+    /// and per-file ignores).
+    pub relative: String,
+}
+
+/// The files found, and the arguments that could not be read.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Sorted by display path, without duplicates.
+    pub files: Vec<FileEntry>,
+    /// `failed to read PATH: reason` messages.
+    pub errors: Vec<String>,
+    /// Problems that do not stop the run (a malformed `.gitignore` line).
+    pub warnings: Vec<String>,
+}
+
+/// Describes `path` for the current directory `cwd` and the project `config`.
+pub fn entry(path: &Path, cwd: &Path, config: &Config) -> FileEntry {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let absolute = normalize(&absolute);
+    let display = match absolute.strip_prefix(cwd) {
+        Ok(rel) if !rel.as_os_str().is_empty() => slash_path(rel),
+        _ => slash_path(path),
+    };
+    let relative = match absolute.strip_prefix(&config.root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => slash_path(rel),
+        _ => display.clone(),
+    };
+    FileEntry {
+        path: path.to_path_buf(),
+        display,
+        absolute,
+        relative,
+    }
+}
+
+fn is_python(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "py")
+}
+
+/// Finds the files to check under `paths` (`-` is left to the caller).
+pub fn discover(paths: &[PathBuf], cwd: &Path, config: &Config) -> Discovery {
+    let mut found = Discovery::default();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            continue;
+        }
+        match std::fs::metadata(path) {
+            Err(e) => found
+                .errors
+                .push(format!("failed to read {}: {}", path.display(), e)),
+            Ok(meta) if !meta.is_dir() => found.files.push(entry(path, cwd, config)),
+            Ok(_) => walk(path, cwd, config, &mut found),
+        }
+    }
+    found.files.sort_by(|a, b| a.display.cmp(&b.display));
+    found.files.dedup_by(|a, b| a.absolute == b.absolute);
+    found
+}
+
+fn walk(root: &Path, cwd: &Path, config: &Config, found: &mut Discovery) {
+    let respect = config.respect_gitignore;
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(true)
+        .parents(respect)
+        .ignore(respect)
+        .git_ignore(respect)
+        .git_global(respect)
+        .git_exclude(respect)
+        .require_git(false)
+        .follow_links(false);
+    let filter_cwd = cwd.to_path_buf();
+    let exclude_root = config.root.clone();
+    let exclude = config.exclude.clone();
+    builder.filter_entry(move |e| {
+        if e.depth() == 0 {
+            return true;
+        }
+        let absolute = filter_cwd.join(e.path());
+        let relative = match absolute.strip_prefix(&exclude_root) {
+            Ok(rel) => slash_path(rel),
+            Err(_) => slash_path(e.path()),
+        };
+        !is_excluded(&exclude, &relative)
+    });
+    for result in builder.build() {
+        match result {
+            Ok(e) => {
+                let is_file = e.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
+                if e.depth() > 0 && is_file && is_python(e.path()) {
+                    found.files.push(entry(e.path(), cwd, config));
+                }
+            }
+            Err(err) => {
+                if err.io_error().is_some() {
+                    found.errors.push(format!("failed to read {err}"));
+                } else {
+                    found.warnings.push(err.to_string());
+                }
+            }
+        }
+    }
+}

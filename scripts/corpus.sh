@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Download the real-code corpus: a pinned set of async-heavy packages from PyPI,
+# as source distributions, each checked against a pinned sha256 and extracted
+# into DIR/NAME-VERSION/.
+#
+#   scripts/corpus.sh [DIR]        (default: <repo>/corpus, git-ignored)
+#
+# Idempotent: a package whose DIR/NAME-VERSION/ is complete (has the marker
+# file .corpus-ok) is skipped; a verified archive already in DIR/.sdist/ is not
+# downloaded again. Nothing here is committed.
+#
+# Only `pip download --no-deps --no-binary NAME NAME==VERSION` touches the
+# network. pip prepares each sdist's metadata, so the first run also fetches the
+# packages' build backends (hatchling, setuptools, ...) into pip's isolated build
+# environments; that is why the first run takes about a minute and a half.
+#
+# Left out, and why:
+#   telethon 1.45.0   its sdist lacks hatch_build.py, so pip cannot prepare its
+#                     metadata and `pip download` fails.
+#   starlette 1.10.0  2 spawn calls (it spawns through anyio task groups).
+#   aiogram 3.31.0    24 MB extracted for 11 spawn calls.
+#   bleak, bellows, pymodbus, zigpy-znp: fewer than 10 spawn calls each.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DIR="${1:-$PWD/corpus}"
+PYTHON="${PYTHON:-python3}"
+
+# NAME VERSION SDIST-FILE SHA256 (the sha256 that PyPI publishes for the file)
+PINS="
+aiohttp             3.14.5    aiohttp-3.14.5.tar.gz              5558a7f5a05af9ecf744af91e5baefc436f93c9333e656c27ec253f9a6bbe178
+uvicorn             0.54.0    uvicorn-0.54.0.tar.gz              a2e33cbfaa0306f8e6b0c13e0cb89d7d7a2da3e62b90c66e18c33d9807b28620
+hypercorn           0.18.0    hypercorn-0.18.0.tar.gz            d63267548939c46b0247dc8e5b45a9947590e35e64ee73a23c074aa3cf88e9da
+sanic               25.12.1   sanic-25.12.1.tar.gz               7b51bf608e4030f06a6c002cd08fed2872e4936527e63c9a8a97d5cd06a2b47f
+websockets          17.4      websockets-17.4.tar.gz             09d3939b70df0c8ad2da145ebd50978bccaee1d565e838b0e7921a34d38571eb
+textual             8.2.8     textual-8.2.8.tar.gz               3f106a9fbc73e39dd266c9712432087de78a6d644084c7c241d6a25c3169115b
+redis               8.1.0     redis-8.1.0.tar.gz                 6e1a19beef9225c83efd689c7e6b7da2d5215b1f42cd13b7fc3714d0a09c7b25
+asyncpg             0.32.0    asyncpg-0.32.0.tar.gz              45e64e56714d888330b884aad1dfb363d0bf43fb343e3d1a8968525f3bade478
+aiokafka            0.14.0    aiokafka-0.14.0.tar.gz             8ffdc945798ba4d3d132b705d4244d0a1f493925efb57c637a2ca88ee82794e1
+aio-pika            10.2.1    aio_pika-10.2.1.tar.gz             e4f77afd9179a3cca5a904c3b0a1190256a36d9f90650db908b1b2245eb27487
+aiormq              7.2.4     aiormq-7.2.4.tar.gz                5fd20bb9583d73de85572198496b65cf028f27527c1733c9840d458e0b40e8fa
+python-telegram-bot 22.8      python_telegram_bot-22.8.tar.gz    f9d3847fcb23ee603477e442800b33bb4adf851a73e0619d2050be879decf1ef
+discord.py          2.7.1     discord_py-2.7.1.tar.gz            24d5e6a45535152e4b98148a9dd6b550d25dc2c9fb41b6d670319411641249da
+hikari              2.7.0     hikari-2.7.0.tar.gz                2a45ed800cb749411c20e665e584d62adbf12b9f0dc70e52e81637fcd4cbf44e
+slixmpp             1.17.0    slixmpp-1.17.0.tar.gz              05257ee0f2aecb42d6479f6071c89ad3c734fda0ee753eb4625ecdc6114d90b1
+zigpy               2.4.0     zigpy-2.4.0.tar.gz                 f6d2fc5d6e33618b440e5beadcd5e16efaf119af4ab1a67b27f9430b2c4fe7f4
+aioesphomeapi       46.23.0   aioesphomeapi-46.23.0.tar.gz       c0d49eb03717a4a62fc01eca86dfa73ff912688fa4749e6b60c325eb7a7e2e28
+kopf                1.45.2    kopf-1.45.2.tar.gz                 5baa180cfdebe1c5095d2a0a96d7d91825b6920541a0825c55719c36abb0054f
+distributed         2026.8.0  distributed-2026.8.0.tar.gz        6f55008ecacf96ba945309fc12e680544764995e27bd63cc5e109afb97d7044d
+jupyter_client      8.10.0    jupyter_client-8.10.0.tar.gz       9f7116294dca55f1785be880057d44544db9b1567718d92cb33c58886afb9497
+"
+
+die() { echo "corpus.sh: error: $*" >&2; exit 1; }
+
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+SDIST="$DIR/.sdist"
+mkdir -p "$SDIST"
+
+fetched=0 extracted=0 skipped=0
+while read -r name version file sha; do
+    [ -n "$name" ] || continue
+    dest="$DIR/$name-$version"
+    if [ -f "$dest/.corpus-ok" ]; then
+        skipped=$((skipped + 1))
+        continue
+    fi
+
+    archive="$SDIST/$file"
+    if [ -f "$archive" ] && [ "$(sha256_of "$archive")" = "$sha" ]; then
+        : # already downloaded and intact
+    else
+        rm -f "$archive"
+        echo "corpus.sh: downloading $name==$version" >&2
+        PIP_DISABLE_PIP_VERSION_CHECK=1 "$PYTHON" -m pip download --quiet \
+            --no-deps --no-binary "$name" "$name==$version" -d "$SDIST" \
+            || die "pip download $name==$version failed"
+        [ -f "$archive" ] || die "pip download $name==$version did not produce $file (files in $SDIST: $(ls "$SDIST" | tr '\n' ' '))"
+        got="$(sha256_of "$archive")"
+        if [ "$got" != "$sha" ]; then
+            mv "$archive" "$archive.bad"
+            die "sha256 mismatch for $file: expected $sha, got $got (kept as $archive.bad)"
+        fi
+        fetched=$((fetched + 1))
+    fi
+
+    # Extract into a scratch folder next to the target, then rename into place,
+    # so an interrupted run never leaves a half-extracted DIR/NAME-VERSION/.
+    tmp="$DIR/.tmp-$name-$version"
+    rm -rf "$tmp" "$dest"
+    mkdir -p "$tmp"
+    case "$file" in
+        *.tar.gz | *.tgz) tar -xzf "$archive" -C "$tmp" ;;
+        *.zip) "$PYTHON" -m zipfile -e "$archive" "$tmp" ;;
+        *) die "unknown archive type: $file" ;;
+    esac
+    # An sdist has one top-level folder (NAME-VERSION/); strip it.
+    mapfile -t top < <(find "$tmp" -mindepth 1 -maxdepth 1)
+    if [ "${#top[@]}" -eq 1 ] && [ -d "${top[0]}" ]; then
+        mv "${top[0]}" "$dest"
+        rmdir "$tmp"
+    else
+        mv "$tmp" "$dest"
+    fi
+    printf '%s %s %s\n' "$name" "$version" "$sha" >"$dest/.corpus-ok"
+    extracted=$((extracted + 1))
+done <<<"$PINS"
+
+echo "corpus.sh: $DIR: $fetched downloaded, $extracted extracted, $skipped already present"
+echo
+printf '%-22s %-10s %8s %8s\n' package version py-files spawns
+total_py=0 total_spawn=0
+while read -r name version file sha; do
+    [ -n "$name" ] || continue
+    dest="$DIR/$name-$version"
+    py=$(find "$dest" -type f -name '*.py' | wc -l)
+    # A rough count of spawn calls: lines calling create_task( or ensure_future(.
+    spawn=$(grep -rE --include='*.py' -c '(create_task|ensure_future)[[:space:]]*\(' "$dest" \
+        | awk -F: '{ s += $NF } END { print s + 0 }')
+    printf '%-22s %-10s %8d %8d\n' "$name" "$version" "$py" "$spawn"
+    total_py=$((total_py + py))
+    total_spawn=$((total_spawn + spawn))
+done <<<"$PINS"
+printf '%-22s %-10s %8d %8d\n' total "" "$total_py" "$total_spawn"
+echo "size: $(du -sh --exclude=.sdist "$DIR" | cut -f1) extracted, in $DIR"
