@@ -979,6 +979,11 @@ impl<'m, 'a> Walker<'m, 'a> {
             Use::Discard => self.event(key, range, EventKind::Discarded),
             Use::Receiver(method, call) => match method {
                 "cancel" => self.event(key, range, EventKind::Cancelled),
+                // Retrieving the outcome observes it like an await does.
+                "result" | "exception" => {
+                    let protected = self.protect_depth > 0;
+                    self.event(key, range, EventKind::Awaited { protected });
+                }
                 "add_done_callback" => {
                     let observing = match call.arguments.args.first() {
                         Some(cb) => self.callback_observes(cb, call.range()),
