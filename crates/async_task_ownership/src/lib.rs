@@ -28,6 +28,7 @@ mod inventory;
 mod kind;
 mod messages;
 pub mod noqa;
+pub mod project;
 pub mod rule;
 mod settings;
 

@@ -77,8 +77,8 @@ pub(crate) fn message(kind: Kind, c: &MessageContext) -> String {
             c.task, c.coroutine
         ),
         Kind::ShutdownNotWired => format!(
-            "`{}` is started but its owner's shutdown is never called",
-            c.slot
+            "The project starts a `{}` but never calls its shutdown ({}) on that instance: its tasks outlive the application's shutdown",
+            c.slot, c.others
         ),
     }
 }
@@ -124,7 +124,10 @@ pub(crate) fn help(kind: Kind, c: &MessageContext) -> String {
         Kind::SilentFailure => {
             "Await the task in the owner's shutdown, add a done-callback that retrieves `task.exception()`, or log failures with `except Exception` in the coroutine".to_string()
         }
-        Kind::ShutdownNotWired => "Call the owner's shutdown method from the application's shutdown (lifespan, `on_shutdown`, `finally`)".to_string(),
+        Kind::ShutdownNotWired => format!(
+            "Call {} from the application's shutdown: after `yield` in the lifespan, an `on_shutdown` handler, or a `finally` around the run",
+            c.others
+        ),
     }
 }
 
@@ -133,3 +136,4 @@ pub(crate) const LABEL_AWAITED_UNHANDLED: &str = "awaited here without handling 
 pub(crate) const LABEL_SPAWNED: &str = "task spawned here";
 pub(crate) const LABEL_STORED: &str = "stored here without a guard";
 pub(crate) const LABEL_ADDED: &str = "added here, never removed";
+pub(crate) const LABEL_STARTED: &str = "started here, never stopped";

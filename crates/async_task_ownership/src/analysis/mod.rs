@@ -10,6 +10,7 @@
 //! analysed once, so the cost stays linear in the size of the module.
 
 mod body;
+mod class_owners;
 mod facts;
 mod findings;
 mod lifecycle;
@@ -24,6 +25,8 @@ use ruff_python_ast::ModModule;
 use ruff_source_file::LineIndex;
 
 use crate::{Report, Settings};
+
+pub(crate) use stack::guard as stack_guard;
 
 pub(crate) fn check(module: &ModModule, source: &str, path: &str, settings: &Settings) -> Report {
     if !may_spawn(source, settings) {
@@ -62,4 +65,20 @@ fn may_spawn(source: &str, settings: &Settings) -> bool {
             .iter()
             .filter_map(|f| f.rsplit('.').next())
             .any(|last| !last.is_empty() && source.contains(last))
+}
+
+/// The classes of a module that own tasks, for the project-level pass.
+pub(crate) fn class_owners(
+    module: &ModModule,
+    source: &str,
+    settings: &Settings,
+) -> Vec<class_owners::ClassOwner> {
+    if !may_spawn(source, settings) {
+        return Vec::new();
+    }
+    let model = model::Model::build(module);
+    let facts = facts::collect(&model, settings, module);
+    let index = owners::Index::build(&facts);
+    let is_spawn = owners::spawning_sites(&model, &facts, &index);
+    class_owners::class_owners(&model, &facts, &index, &is_spawn)
 }

@@ -1,0 +1,119 @@
+//! SPEC §9 inputs from one module: the classes that own tasks, with the
+//! methods that start them (spawn into a slot) and the methods that stop them
+//! (cancel or await a slot), closed over `self.method()` calls.
+
+use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::facts::{Facts, Key, SiteId};
+use super::lifecycle;
+use super::model::{Model, ScopeId, MODULE_SCOPE};
+use super::owners::{self, Index, RawOwner};
+
+/// A class of the module that owns tasks.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClassOwner {
+    pub class: String,
+    pub start: Vec<String>,
+    pub stop: Vec<String>,
+    /// The spawn calls that feed its slots.
+    pub spawns: Vec<TextRange>,
+}
+
+/// The method a scope belongs to (itself, or the method it is nested in).
+fn method_of(model: &Model, mut scope: ScopeId) -> Option<ScopeId> {
+    let class = model.scopes[scope as usize].class?;
+    loop {
+        let parent = model.scopes[scope as usize].parent?;
+        if parent == MODULE_SCOPE || model.scopes[parent as usize].class != Some(class) {
+            return Some(scope);
+        }
+        scope = parent;
+    }
+}
+
+pub(crate) fn class_owners(
+    model: &Model,
+    facts: &Facts,
+    index: &Index,
+    is_spawn: &[bool],
+) -> Vec<ClassOwner> {
+    // Per class: start and stop method scopes, spawn ranges.
+    let mut by_class: FxHashMap<u32, (FxHashSet<ScopeId>, FxHashSet<ScopeId>, Vec<TextRange>)> =
+        FxHashMap::default();
+    let mut slots_done: FxHashSet<Key> = FxHashSet::default();
+    for (id, site) in facts.sites.iter().enumerate() {
+        if !is_spawn[id] {
+            continue;
+        }
+        let res = owners::resolve(facts, index, id as SiteId);
+        let RawOwner::Slot {
+            key: key @ Key::Attr(Some(_), _),
+            store_scope,
+            ..
+        } = res.owner
+        else {
+            continue;
+        };
+        let Some(class) = model.scopes[store_scope as usize].class else {
+            continue;
+        };
+        let entry = by_class.entry(class).or_default();
+        if let Some(m) = method_of(model, site.scope) {
+            entry.0.insert(m);
+        }
+        entry.2.push(site.call.range());
+        if slots_done.insert(key) {
+            let lc = lifecycle::compute(model, facts, index, key);
+            for at in lc.cancels.iter().chain(lc.awaits.iter().map(|(a, _)| a)) {
+                if let Some(m) = method_of(model, at.scope) {
+                    entry.1.insert(m);
+                }
+            }
+        }
+    }
+    // Close over `self.method()` calls: a method that calls a start (stop)
+    // method starts (stops) too.
+    let mut calls: Vec<(ScopeId, ScopeId)> = Vec::new();
+    for site in &facts.sites {
+        if let (Some(callee), Some(caller)) = (site.callee, method_of(model, site.scope)) {
+            if model.scopes[callee as usize].class.is_some() {
+                calls.push((caller, callee));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (class, (mut start, mut stop, spawns)) in by_class {
+        loop {
+            let mut changed = false;
+            for &(caller, callee) in &calls {
+                if start.contains(&callee) && start.insert(caller) {
+                    changed = true;
+                }
+                if stop.contains(&callee) && stop.insert(caller) {
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let names = |set: FxHashSet<ScopeId>| {
+            let mut v: Vec<String> = set
+                .into_iter()
+                .map(|s| model.scopes[s as usize].short_name().to_string())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        out.push(ClassOwner {
+            class: model.classes[class as usize].name.to_string(),
+            start: names(start),
+            stop: names(stop),
+            spawns,
+        });
+    }
+    out.sort_by(|a, b| a.class.cmp(&b.class));
+    out
+}

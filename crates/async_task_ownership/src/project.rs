@@ -1,0 +1,841 @@
+//! SPEC §9, application lifetime: a second, still pure, phase over all the
+//! modules of one run.
+//!
+//! [`module_facts`] extracts plain data from one module (the classes that own
+//! tasks with their start and stop methods, the instances the module creates,
+//! the method calls it makes on names and attributes, its imports); a host
+//! can cache these per file. [`check_project`] joins the facts of all modules
+//! and follows each owner instance from where the project starts it to where
+//! it stops it. An owner started but never stopped on the same instance is
+//! `shutdown-not-wired`; an owner the project never starts is not reported
+//! (a library leaves that to its users).
+//!
+//! The join is deliberately conservative: an instance is followed only by
+//! name (a module-level singleton, imported under any alias; a `self.<attr>`
+//! holder; a local), and a stop method called on anything the join cannot
+//! resolve counts as a possible stop of every owner with that method.
+
+use std::collections::BTreeMap;
+
+use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
+use ruff_source_file::LineIndex;
+use ruff_text_size::{Ranged, TextRange};
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::stack_guard as guard;
+use crate::diagnostic::ser_range;
+use crate::{Diagnostic, Kind, SecondaryLocation, Settings, RULE_CODE, RULE_NAME};
+
+/// What one module contributes to the project-level pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ModuleFacts {
+    /// The file's path, as the host names it.
+    pub path: String,
+    /// The dotted module name (`app.scheduler`).
+    pub module: String,
+    /// Classes of the module that own tasks.
+    pub owners: Vec<OwnerFacts>,
+    /// Instances of classes the module creates and holds.
+    pub instances: Vec<InstanceFacts>,
+    /// Method calls on names and attributes.
+    pub calls: Vec<CallFacts>,
+}
+
+/// A class that spawns tasks into its own slots.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct OwnerFacts {
+    /// The class name.
+    pub class: String,
+    /// Methods that start it (spawn into a slot, directly or via `self`).
+    pub start_methods: Vec<String>,
+    /// Methods that stop it (cancel or await a slot, directly or via `self`).
+    pub stop_methods: Vec<String>,
+    /// The spawn calls feeding its slots, with their 1-based lines.
+    pub spawns: Vec<SpawnAt>,
+}
+
+/// A spawn call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SpawnAt {
+    /// The call's range.
+    #[serde(serialize_with = "ser_range")]
+    pub range: TextRange,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// Where an instance (or a call's receiver) lives.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Holder {
+    /// A module-level name of `module`.
+    Global {
+        /// The module.
+        module: String,
+        /// The name.
+        name: String,
+    },
+    /// `self.<attr>` of a class.
+    SelfAttr {
+        /// The module of the class.
+        module: String,
+        /// The class.
+        class: String,
+        /// The attribute.
+        attr: String,
+    },
+    /// A local of a function.
+    Local {
+        /// The module.
+        module: String,
+        /// The function's qualified name.
+        function: String,
+        /// The local.
+        name: String,
+    },
+}
+
+/// An instance created and held by the module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstanceFacts {
+    /// Who holds it.
+    pub holder: Holder,
+    /// The class: its module and name.
+    pub class_module: String,
+    /// The class name.
+    pub class: String,
+    /// The constructor call.
+    #[serde(serialize_with = "ser_range")]
+    pub range: TextRange,
+    /// 1-based line of the constructor call.
+    pub line: u32,
+}
+
+/// A call `receiver.method(...)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallFacts {
+    /// The receiver, when the module can name it.
+    pub receiver: Option<Holder>,
+    /// The method.
+    pub method: String,
+    /// The call.
+    #[serde(serialize_with = "ser_range")]
+    pub range: TextRange,
+    /// 1-based line.
+    pub line: u32,
+    /// The function that makes the call (`lifespan`), or `<module>`.
+    pub function: String,
+    /// The lifespan shape the call sits in, if any.
+    pub shape: Option<LifespanShape>,
+}
+
+/// Where application shutdown code lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LifespanShape {
+    /// After the `yield` of an `@asynccontextmanager` lifespan.
+    LifespanAfterYield,
+    /// Before the `yield` of an `@asynccontextmanager` lifespan.
+    LifespanStartup,
+    /// A function registered as a shutdown/cleanup handler
+    /// (`on_shutdown`, `on_cleanup`, `add_event_handler("shutdown", …)`).
+    ShutdownHandler,
+    /// A function registered with `atexit`.
+    Atexit,
+    /// A `finally:` block.
+    Finally,
+}
+
+impl LifespanShape {
+    /// In words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            LifespanShape::LifespanAfterYield => "lifespan shutdown, after `yield`",
+            LifespanShape::LifespanStartup => "lifespan startup, before `yield`",
+            LifespanShape::ShutdownHandler => "shutdown handler",
+            LifespanShape::Atexit => "`atexit` handler",
+            LifespanShape::Finally => "`finally` block",
+        }
+    }
+}
+
+/// Extracts the facts of one module. `module_name` is its dotted name
+/// (`app.scheduler`; for a package's `__init__.py`, the package), used to
+/// resolve relative imports.
+pub fn module_facts(
+    module: &ModModule,
+    source: &str,
+    path: &str,
+    module_name: &str,
+    settings: &Settings,
+) -> ModuleFacts {
+    let lines = LineIndex::from_source_text(source);
+    let line = |r: TextRange| lines.line_index(r.start()).get() as u32;
+    let owners = crate::analysis::class_owners(module, source, settings)
+        .into_iter()
+        .map(|o| OwnerFacts {
+            class: o.class,
+            start_methods: o.start,
+            stop_methods: o.stop,
+            spawns: o
+                .spawns
+                .into_iter()
+                .map(|range| SpawnAt {
+                    range,
+                    line: line(range),
+                })
+                .collect(),
+        })
+        .collect();
+    let is_package = path.ends_with("__init__.py");
+    let mut scan = Scan {
+        module: module_name,
+        is_package,
+        imports: BTreeMap::new(),
+        classes: Vec::new(),
+        facts: ModuleFacts {
+            path: path.to_string(),
+            module: module_name.to_string(),
+            owners,
+            ..ModuleFacts::default()
+        },
+        lines: &lines,
+        shutdown_handlers: Vec::new(),
+    };
+    scan.collect_top(&module.body);
+    scan.body(&module.body, &Ctx::default());
+    // Calls made in functions registered as handlers get that shape.
+    let handlers = std::mem::take(&mut scan.shutdown_handlers);
+    for call in &mut scan.facts.calls {
+        if call.shape.is_none() {
+            if let Some((_, shape)) = handlers.iter().find(|(f, _)| *f == call.function) {
+                call.shape = Some(*shape);
+            }
+        }
+    }
+    scan.facts
+}
+
+#[derive(Default, Clone)]
+struct Ctx {
+    function: String,
+    class: Option<String>,
+    self_name: Option<String>,
+    lifespan: bool,
+    after_yield: bool,
+    in_finally: bool,
+}
+
+struct Scan<'s> {
+    module: &'s str,
+    is_package: bool,
+    /// Local name → (module, name or "" for a module import).
+    imports: BTreeMap<String, (String, String)>,
+    classes: Vec<String>,
+    facts: ModuleFacts,
+    lines: &'s LineIndex,
+    shutdown_handlers: Vec<(String, LifespanShape)>,
+}
+
+fn last_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => Some(a.attr.as_str()),
+        _ => None,
+    }
+}
+
+impl Scan<'_> {
+    fn line(&self, r: TextRange) -> u32 {
+        self.lines.line_index(r.start()).get() as u32
+    }
+
+    fn resolve_relative(&self, level: u32, module: Option<&str>) -> String {
+        let mut parts: Vec<&str> = self.module.split('.').filter(|p| !p.is_empty()).collect();
+        if level > 0 {
+            // The package of this module, then up `level - 1` more.
+            if !self.is_package {
+                parts.pop();
+            }
+            for _ in 1..level {
+                parts.pop();
+            }
+        } else {
+            parts.clear();
+        }
+        if let Some(m) = module {
+            parts.extend(m.split('.'));
+        }
+        parts.join(".")
+    }
+
+    fn collect_top(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            match stmt {
+                Stmt::Import(i) => {
+                    for alias in &i.names {
+                        let full = alias.name.to_string();
+                        match &alias.asname {
+                            Some(asname) => {
+                                self.imports
+                                    .insert(asname.to_string(), (full, String::new()));
+                            }
+                            None => {
+                                let first = full.split('.').next().unwrap_or_default().to_string();
+                                self.imports.insert(first.clone(), (first, String::new()));
+                            }
+                        }
+                    }
+                }
+                Stmt::ImportFrom(i) => {
+                    let module =
+                        self.resolve_relative(i.level, i.module.as_ref().map(|m| m.as_str()));
+                    for alias in &i.names {
+                        let local = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+                        self.imports
+                            .insert(local, (module.clone(), alias.name.to_string()));
+                    }
+                }
+                Stmt::ClassDef(c) => self.classes.push(c.name.to_string()),
+                Stmt::If(i) => {
+                    self.collect_top(&i.body);
+                    for c in &i.elif_else_clauses {
+                        self.collect_top(&c.body);
+                    }
+                }
+                Stmt::Try(t) => {
+                    self.collect_top(&t.body);
+                    for h in &t.handlers {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        self.collect_top(&h.body);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The class a constructor call names: `(module, class)`.
+    fn constructor(&self, func: &Expr) -> Option<(String, String)> {
+        match func {
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                if self.classes.iter().any(|c| c == name) {
+                    return Some((self.module.to_string(), name.to_string()));
+                }
+                let (m, item) = self.imports.get(name)?;
+                if item.is_empty() {
+                    return None;
+                }
+                starts_upper(item).then(|| (m.clone(), item.clone()))
+            }
+            Expr::Attribute(a) => {
+                let Expr::Name(base) = &*a.value else {
+                    return None;
+                };
+                let (m, item) = self.imports.get(base.id.as_str())?;
+                if !item.is_empty() || !starts_upper(a.attr.as_str()) {
+                    return None;
+                }
+                Some((m.clone(), a.attr.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Names a receiver expression.
+    fn holder(&self, expr: &Expr, ctx: &Ctx, locals: &[String]) -> Option<Holder> {
+        match expr {
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                if !ctx.function.is_empty() && locals.iter().any(|l| l == name) {
+                    return Some(Holder::Local {
+                        module: self.module.to_string(),
+                        function: ctx.function.clone(),
+                        name: name.to_string(),
+                    });
+                }
+                if let Some((m, item)) = self.imports.get(name) {
+                    if item.is_empty() {
+                        return None;
+                    }
+                    return Some(Holder::Global {
+                        module: m.clone(),
+                        name: item.clone(),
+                    });
+                }
+                Some(Holder::Global {
+                    module: self.module.to_string(),
+                    name: name.to_string(),
+                })
+            }
+            Expr::Attribute(a) => match &*a.value {
+                Expr::Name(base) if ctx.self_name.as_deref() == Some(base.id.as_str()) => {
+                    Some(Holder::SelfAttr {
+                        module: self.module.to_string(),
+                        class: ctx.class.clone()?,
+                        attr: a.attr.to_string(),
+                    })
+                }
+                Expr::Name(base) => {
+                    let (m, item) = self.imports.get(base.id.as_str())?;
+                    item.is_empty().then(|| Holder::Global {
+                        module: m.clone(),
+                        name: a.attr.to_string(),
+                    })
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn body(&mut self, body: &[Stmt], ctx: &Ctx) {
+        let mut locals: Vec<String> = Vec::new();
+        let mut ctx = ctx.clone();
+        for stmt in body {
+            guard(|| self.stmt(stmt, &mut ctx, &mut locals));
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, ctx: &mut Ctx, locals: &mut Vec<String>) {
+        match stmt {
+            Stmt::FunctionDef(f) => {
+                let lifespan = f.decorator_list.iter().any(|d| {
+                    let e = match &d.expression {
+                        Expr::Call(c) => &*c.func,
+                        e => e,
+                    };
+                    last_name(e) == Some("asynccontextmanager")
+                });
+                for d in &f.decorator_list {
+                    self.note_decorator(&d.expression, f.name.as_str());
+                }
+                let function = if ctx.function.is_empty() {
+                    match &ctx.class {
+                        Some(c) => format!("{c}.{}", f.name),
+                        None => f.name.to_string(),
+                    }
+                } else {
+                    format!("{}.<locals>.{}", ctx.function, f.name)
+                };
+                let self_name = if ctx.class.is_some() && ctx.function.is_empty() {
+                    f.parameters
+                        .args
+                        .first()
+                        .map(|p| p.parameter.name.to_string())
+                } else {
+                    ctx.self_name.clone()
+                };
+                let inner = Ctx {
+                    function,
+                    class: ctx.class.clone(),
+                    self_name,
+                    lifespan,
+                    after_yield: false,
+                    in_finally: false,
+                };
+                self.body(&f.body, &inner);
+            }
+            Stmt::ClassDef(c) => {
+                let inner = Ctx {
+                    class: Some(c.name.to_string()),
+                    ..Ctx::default()
+                };
+                self.body(&c.body, &inner);
+            }
+            Stmt::Assign(a) => {
+                if let Expr::Call(call) = &*a.value {
+                    if let Some((class_module, class)) = self.constructor(&call.func) {
+                        for t in &a.targets {
+                            let holder = match t {
+                                Expr::Name(n) if ctx.function.is_empty() && ctx.class.is_none() => {
+                                    Some(Holder::Global {
+                                        module: self.module.to_string(),
+                                        name: n.id.to_string(),
+                                    })
+                                }
+                                Expr::Name(n) if !ctx.function.is_empty() => {
+                                    locals.push(n.id.to_string());
+                                    Some(Holder::Local {
+                                        module: self.module.to_string(),
+                                        function: ctx.function.clone(),
+                                        name: n.id.to_string(),
+                                    })
+                                }
+                                Expr::Attribute(_) => self.holder(t, ctx, locals),
+                                _ => None,
+                            };
+                            if let Some(holder) = holder {
+                                self.facts.instances.push(InstanceFacts {
+                                    holder,
+                                    class_module: class_module.clone(),
+                                    class: class.clone(),
+                                    range: call.range(),
+                                    line: self.line(call.range()),
+                                });
+                            }
+                        }
+                    }
+                }
+                self.expr(&a.value, ctx, locals);
+            }
+            Stmt::AnnAssign(a) => {
+                if let Some(v) = &a.value {
+                    self.expr(v, ctx, locals);
+                }
+            }
+            Stmt::Expr(e) => {
+                if matches!(&*e.value, Expr::Yield(_)) && ctx.lifespan {
+                    self.expr(&e.value, ctx, locals);
+                    ctx.after_yield = true;
+                } else {
+                    self.expr(&e.value, ctx, locals);
+                }
+            }
+            Stmt::Return(r) => {
+                if let Some(v) = &r.value {
+                    self.expr(v, ctx, locals);
+                }
+            }
+            Stmt::If(i) => {
+                self.expr(&i.test, ctx, locals);
+                self.block(&i.body, ctx, locals);
+                for c in &i.elif_else_clauses {
+                    self.block(&c.body, ctx, locals);
+                }
+            }
+            Stmt::For(f) => {
+                self.block(&f.body, ctx, locals);
+                self.block(&f.orelse, ctx, locals);
+            }
+            Stmt::While(w) => {
+                self.block(&w.body, ctx, locals);
+                self.block(&w.orelse, ctx, locals);
+            }
+            Stmt::With(w) => {
+                for item in &w.items {
+                    self.expr(&item.context_expr, ctx, locals);
+                }
+                self.block(&w.body, ctx, locals);
+            }
+            Stmt::Try(t) => {
+                self.block(&t.body, ctx, locals);
+                for h in &t.handlers {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    self.block(&h.body, ctx, locals);
+                }
+                self.block(&t.orelse, ctx, locals);
+                let saved = ctx.in_finally;
+                ctx.in_finally = true;
+                self.block(&t.finalbody, ctx, locals);
+                ctx.in_finally = saved;
+            }
+            _ => {}
+        }
+    }
+
+    /// A nested block: same function, same locals; a `yield` inside it
+    /// still switches to shutdown for the statements after it.
+    fn block(&mut self, body: &[Stmt], ctx: &mut Ctx, locals: &mut Vec<String>) {
+        for stmt in body {
+            guard(|| self.stmt(stmt, ctx, locals));
+        }
+    }
+
+    fn note_decorator(&mut self, deco: &Expr, function: &str) {
+        // `@app.on_event("shutdown")`, `@atexit.register`, `@app.on_shutdown`
+        let (func, args): (&Expr, &[Expr]) = match deco {
+            Expr::Call(c) => (&c.func, &c.arguments.args),
+            e => (e, &[]),
+        };
+        let name = last_name(func).unwrap_or_default();
+        let shape = match name {
+            "register" if matches!(func, Expr::Attribute(a) if last_name(&a.value) == Some("atexit")) => {
+                Some(LifespanShape::Atexit)
+            }
+            "on_event" if args.first().is_some_and(is_shutdown_literal) => {
+                Some(LifespanShape::ShutdownHandler)
+            }
+            "on_shutdown" | "on_cleanup" => Some(LifespanShape::ShutdownHandler),
+            _ => None,
+        };
+        if let Some(shape) = shape {
+            self.shutdown_handlers.push((function.to_string(), shape));
+        }
+    }
+
+    /// Calls inside an expression statement, an await, an assignment's value.
+    fn expr(&mut self, expr: &Expr, ctx: &Ctx, locals: &[String]) {
+        let mut stack = vec![expr];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Await(a) => stack.push(&a.value),
+                Expr::Yield(y) => stack.extend(y.value.as_deref()),
+                Expr::Call(call) => {
+                    self.call(call, ctx, locals);
+                    stack.extend(call.arguments.args.iter());
+                    if let Expr::Attribute(a) = &*call.func {
+                        stack.push(&a.value);
+                    }
+                }
+                Expr::List(l) => stack.extend(l.elts.iter()),
+                Expr::Tuple(l) => stack.extend(l.elts.iter()),
+                _ => {}
+            }
+        }
+    }
+
+    fn call(&mut self, call: &ast::ExprCall, ctx: &Ctx, locals: &[String]) {
+        let Expr::Attribute(a) = &*call.func else {
+            return;
+        };
+        let method = a.attr.as_str();
+        // Handler registration: `app.on_shutdown.append(f)`,
+        // `app.add_event_handler("shutdown", f)`, `atexit.register(f)`.
+        let registered = match method {
+            "append" if matches!(last_name(&a.value), Some("on_shutdown" | "on_cleanup")) => call
+                .arguments
+                .args
+                .first()
+                .map(|f| (f, LifespanShape::ShutdownHandler)),
+            "add_event_handler" if call.arguments.args.first().is_some_and(is_shutdown_literal) => {
+                call.arguments
+                    .args
+                    .get(1)
+                    .map(|f| (f, LifespanShape::ShutdownHandler))
+            }
+            "register" if last_name(&a.value) == Some("atexit") => call
+                .arguments
+                .args
+                .first()
+                .map(|f| (f, LifespanShape::Atexit)),
+            _ => None,
+        };
+        if let Some((f, shape)) = registered {
+            if let Some(name) = last_name(f) {
+                let qualified = match (&ctx.class, f) {
+                    (Some(c), Expr::Attribute(_)) => format!("{c}.{name}"),
+                    _ => name.to_string(),
+                };
+                self.shutdown_handlers.push((qualified, shape));
+            }
+        }
+        let shape = if ctx.in_finally {
+            Some(LifespanShape::Finally)
+        } else if ctx.lifespan {
+            Some(if ctx.after_yield {
+                LifespanShape::LifespanAfterYield
+            } else {
+                LifespanShape::LifespanStartup
+            })
+        } else {
+            None
+        };
+        self.facts.calls.push(CallFacts {
+            receiver: self.holder(&a.value, ctx, locals),
+            method: method.to_string(),
+            range: call.range(),
+            line: self.line(call.range()),
+            function: if ctx.function.is_empty() {
+                "<module>".to_string()
+            } else {
+                ctx.function.clone()
+            },
+            shape,
+        });
+    }
+}
+
+fn starts_upper(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn is_shutdown_literal(e: &Expr) -> bool {
+    matches!(e, Expr::StringLiteral(s) if matches!(s.value.to_str(), "shutdown" | "cleanup"))
+}
+
+/// A call site in a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectSite {
+    /// The file.
+    pub path: String,
+    /// 1-based line.
+    pub line: u32,
+    /// The function that makes the call.
+    pub function: String,
+    /// The lifespan shape it sits in.
+    pub shape: Option<LifespanShape>,
+}
+
+/// The application-level lifetime of one owner's spawn site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppLifetime {
+    /// The file of the spawn site.
+    pub path: String,
+    /// The spawn call.
+    #[serde(serialize_with = "ser_range")]
+    pub range: TextRange,
+    /// The owner class.
+    pub class: String,
+    /// Where the project starts the owner.
+    pub started: Vec<ProjectSite>,
+    /// Where the project stops it (empty when not wired).
+    pub stopped: Vec<ProjectSite>,
+}
+
+/// A diagnostic of the project-level pass, with the file it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectDiagnostic {
+    /// The file of the spawn site.
+    pub path: String,
+    /// The diagnostic; its secondary locations are in `secondary_paths`' files.
+    pub diagnostic: Diagnostic,
+    /// For each secondary location, its file.
+    pub secondary_paths: Vec<String>,
+}
+
+/// The result of [`check_project`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProjectReport {
+    /// `shutdown-not-wired` diagnostics.
+    pub diagnostics: Vec<ProjectDiagnostic>,
+    /// The application lifetime of every spawn site of a started owner.
+    pub lifetimes: Vec<AppLifetime>,
+}
+
+/// Joins the facts of all modules of one run (SPEC §9).
+pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectReport {
+    // Owner classes by (module, class).
+    let mut owners: BTreeMap<(&str, &str), (&ModuleFacts, &OwnerFacts)> = BTreeMap::new();
+    for m in modules {
+        for o in &m.owners {
+            owners.insert((m.module.as_str(), o.class.as_str()), (m, o));
+        }
+    }
+    let mut report = ProjectReport::default();
+    if owners.is_empty() {
+        return report;
+    }
+    // Instances of owner classes.
+    let mut instances: BTreeMap<&Holder, (&str, &str, &ModuleFacts, &InstanceFacts)> =
+        BTreeMap::new();
+    for m in modules {
+        for i in &m.instances {
+            if owners.contains_key(&(i.class_module.as_str(), i.class.as_str())) {
+                instances.insert(&i.holder, (i.class_module.as_str(), i.class.as_str(), m, i));
+            }
+        }
+    }
+    // Stop methods called on receivers the join cannot name: possibly any owner.
+    let mut unresolved_stops: Vec<&str> = Vec::new();
+    let mut calls_by_holder: BTreeMap<&Holder, Vec<(&ModuleFacts, &CallFacts)>> = BTreeMap::new();
+    for m in modules {
+        for c in &m.calls {
+            match &c.receiver {
+                Some(h) if instances.contains_key(h) => {
+                    calls_by_holder.entry(h).or_default().push((m, c))
+                }
+                _ => unresolved_stops.push(c.method.as_str()),
+            }
+        }
+    }
+    let site = |m: &ModuleFacts, c: &CallFacts| ProjectSite {
+        path: m.path.clone(),
+        line: c.line,
+        function: c.function.clone(),
+        shape: c.shape,
+    };
+    for (holder, (class_module, class, _, instance)) in &instances {
+        let Some((owner_module, owner)) = owners.get(&(*class_module, *class)) else {
+            continue;
+        };
+        let calls = calls_by_holder.get(holder).map_or(&[][..], Vec::as_slice);
+        let mut started: Vec<ProjectSite> = Vec::new();
+        let mut start_ranges: Vec<(String, TextRange)> = Vec::new();
+        let mut stopped: Vec<ProjectSite> = Vec::new();
+        // Constructing it starts it when `__init__` is a start method.
+        if owner.start_methods.iter().any(|m| m == "__init__") {
+            let (_, _, m, _) = instances[holder];
+            started.push(ProjectSite {
+                path: m.path.clone(),
+                line: instance.line,
+                function: String::new(),
+                shape: None,
+            });
+            start_ranges.push((m.path.clone(), instance.range));
+        }
+        for (m, c) in calls {
+            if owner.start_methods.contains(&c.method) {
+                started.push(site(m, c));
+                start_ranges.push((m.path.clone(), c.range));
+            }
+            if owner.stop_methods.contains(&c.method) {
+                stopped.push(site(m, c));
+            }
+        }
+        if started.is_empty() {
+            continue;
+        }
+        for spawn in &owner.spawns {
+            report.lifetimes.push(AppLifetime {
+                path: owner_module.path.clone(),
+                range: spawn.range,
+                class: owner.class.clone(),
+                started: started.clone(),
+                stopped: stopped.clone(),
+            });
+        }
+        let possibly_stopped = owner
+            .stop_methods
+            .iter()
+            .any(|s| unresolved_stops.contains(&s.as_str()));
+        if !stopped.is_empty() || possibly_stopped || !settings.is_enabled(Kind::ShutdownNotWired) {
+            continue;
+        }
+        let ctx = crate::messages::MessageContext {
+            task: "",
+            slot: &owner.class,
+            owner: "",
+            function: "",
+            others: &owner
+                .stop_methods
+                .iter()
+                .map(|s| format!("`{s}()`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            local: "",
+            coroutine: "",
+            task_group: false,
+            collection: false,
+        };
+        for spawn in &owner.spawns {
+            report.diagnostics.push(ProjectDiagnostic {
+                path: owner_module.path.clone(),
+                diagnostic: Diagnostic {
+                    code: RULE_CODE,
+                    name: RULE_NAME,
+                    kind: Kind::ShutdownNotWired,
+                    message: crate::messages::message(Kind::ShutdownNotWired, &ctx),
+                    help: crate::messages::help(Kind::ShutdownNotWired, &ctx),
+                    range: spawn.range,
+                    secondary: start_ranges
+                        .iter()
+                        .map(|(_, r)| SecondaryLocation {
+                            range: *r,
+                            label: crate::messages::LABEL_STARTED.to_string(),
+                        })
+                        .collect(),
+                },
+                secondary_paths: start_ranges.iter().map(|(p, _)| p.clone()).collect(),
+            });
+        }
+    }
+    report.diagnostics.sort_by(|a, b| {
+        (&a.path, a.diagnostic.range.start()).cmp(&(&b.path, b.diagnostic.range.start()))
+    });
+    report
+        .lifetimes
+        .sort_by(|a, b| (&a.path, a.range.start()).cmp(&(&b.path, b.range.start())));
+    report
+}
