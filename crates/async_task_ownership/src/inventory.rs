@@ -128,6 +128,16 @@ pub enum Lifetime {
     Module,
     /// Unknown here: nobody holds it, or it was handed elsewhere.
     Unknown,
+    /// Known across the project (SPEC §9): where the application starts and
+    /// stops the owning object.
+    Application {
+        /// The owner class.
+        class: String,
+        /// Where it is started (`app/main.py:8 in lifespan`).
+        started: Vec<String>,
+        /// Where it is stopped; empty when the shutdown is not wired.
+        stopped: Vec<String>,
+    },
 }
 
 impl Lifetime {
@@ -139,6 +149,23 @@ impl Lifetime {
             Lifetime::Object { class } => format!("object of class `{class}`"),
             Lifetime::Module => "module (process lifetime)".to_string(),
             Lifetime::Unknown => "unknown".to_string(),
+            Lifetime::Application {
+                class,
+                started,
+                stopped,
+            } if stopped.is_empty() => format!(
+                "application: an object of class `{class}` started in {}, never stopped",
+                started.join("; ")
+            ),
+            Lifetime::Application {
+                class,
+                started,
+                stopped,
+            } => format!(
+                "application: an object of class `{class}` started in {}, stopped in {}",
+                started.join("; "),
+                stopped.join("; ")
+            ),
         }
     }
 }

@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::stack_guard as guard;
 use crate::diagnostic::ser_range;
-use crate::{Diagnostic, Kind, SecondaryLocation, Settings, RULE_CODE, RULE_NAME};
+use crate::{
+    Diagnostic, Kind, Lifetime, Report, SecondaryLocation, Settings, RULE_CODE, RULE_NAME,
+};
 
 /// What one module contributes to the project-level pass.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -704,11 +706,78 @@ pub struct ProjectReport {
     pub lifetimes: Vec<AppLifetime>,
 }
 
+impl ProjectSite {
+    /// `app/main.py:8 in `lifespan` (lifespan shutdown, after `yield`)`.
+    pub fn describe(&self) -> String {
+        let mut s = format!("{}:{}", self.path, self.line);
+        if !self.function.is_empty() && self.function != "<module>" {
+            s.push_str(&format!(" in `{}`", self.function));
+        }
+        if let Some(shape) = self.shape {
+            s.push_str(&format!(" ({})", shape.describe()));
+        }
+        s
+    }
+}
+
+impl ProjectReport {
+    /// Applies the project's verdicts to one file's report: adds its
+    /// `shutdown-not-wired` diagnostics (unless `# noqa` on the spawn line
+    /// suppresses them) and sets the application lifetime of its spawn sites.
+    pub fn apply_to(&self, path: &str, source: &str, report: &mut Report) {
+        let lines = LineIndex::from_source_text(source);
+        for d in self.diagnostics.iter().filter(|d| d.path == path) {
+            let line = lines.line_index(d.diagnostic.range.start());
+            let r = lines.line_range(line, source);
+            let text = source
+                .get(r.start().to_usize()..r.end().to_usize())
+                .unwrap_or("");
+            if crate::noqa::suppresses(text, Kind::ShutdownNotWired) {
+                continue;
+            }
+            report.diagnostics.push(d.diagnostic.clone());
+            for record in report
+                .inventory
+                .iter_mut()
+                .filter(|r| r.range == d.diagnostic.range)
+            {
+                if !record.findings.contains(&Kind::ShutdownNotWired) {
+                    record.findings.push(Kind::ShutdownNotWired);
+                    record.findings.sort();
+                }
+                record.risk = record.risk.max(Kind::ShutdownNotWired.risk());
+            }
+        }
+        for l in self.lifetimes.iter().filter(|l| l.path == path) {
+            for record in report.inventory.iter_mut().filter(|r| r.range == l.range) {
+                record.lifetime = Lifetime::Application {
+                    class: l.class.clone(),
+                    started: l.started.iter().map(ProjectSite::describe).collect(),
+                    stopped: l.stopped.iter().map(ProjectSite::describe).collect(),
+                };
+            }
+        }
+        report
+            .diagnostics
+            .sort_by_key(|d| (d.range.start(), d.kind));
+    }
+}
+
 /// Joins the facts of all modules of one run (SPEC §9).
 pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectReport {
+    // A module name given to two files (two projects in one run, scripts
+    // named alike) cannot be joined reliably: leave it out.
+    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in modules {
+        *names.entry(m.module.as_str()).or_default() += 1;
+    }
+    let modules: Vec<&ModuleFacts> = modules
+        .iter()
+        .filter(|m| names[m.module.as_str()] == 1)
+        .collect();
     // Owner classes by (module, class).
     let mut owners: BTreeMap<(&str, &str), (&ModuleFacts, &OwnerFacts)> = BTreeMap::new();
-    for m in modules {
+    for m in &modules {
         for o in &m.owners {
             owners.insert((m.module.as_str(), o.class.as_str()), (m, o));
         }
@@ -720,7 +789,7 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
     // Instances of owner classes.
     let mut instances: BTreeMap<&Holder, (&str, &str, &ModuleFacts, &InstanceFacts)> =
         BTreeMap::new();
-    for m in modules {
+    for m in &modules {
         for i in &m.instances {
             if owners.contains_key(&(i.class_module.as_str(), i.class.as_str())) {
                 instances.insert(&i.holder, (i.class_module.as_str(), i.class.as_str(), m, i));
@@ -730,7 +799,7 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
     // Stop methods called on receivers the join cannot name: possibly any owner.
     let mut unresolved_stops: Vec<&str> = Vec::new();
     let mut calls_by_holder: BTreeMap<&Holder, Vec<(&ModuleFacts, &CallFacts)>> = BTreeMap::new();
-    for m in modules {
+    for m in &modules {
         for c in &m.calls {
             match &c.receiver {
                 Some(h) if instances.contains_key(h) => {
@@ -746,8 +815,16 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
         function: c.function.clone(),
         shape: c.shape,
     };
-    for (holder, (class_module, class, _, instance)) in &instances {
-        let Some((owner_module, owner)) = owners.get(&(*class_module, *class)) else {
+    // Per owner: every followed instance's start and stop calls.
+    type Runs = Vec<(Vec<ProjectSite>, Vec<ProjectSite>, Vec<(String, TextRange)>)>;
+    let mut per_owner: BTreeMap<(&str, &str), Runs> = BTreeMap::new();
+    for (holder, (class_module, class, m, instance)) in &instances {
+        // Locals are a function's business (and tests build many); follow
+        // module-level singletons and `self.<attr>` holders.
+        if matches!(holder, Holder::Local { .. }) {
+            continue;
+        }
+        let Some((_, owner)) = owners.get(&(*class_module, *class)) else {
             continue;
         };
         let calls = calls_by_holder.get(holder).map_or(&[][..], Vec::as_slice);
@@ -756,7 +833,6 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
         let mut stopped: Vec<ProjectSite> = Vec::new();
         // Constructing it starts it when `__init__` is a start method.
         if owner.start_methods.iter().any(|m| m == "__init__") {
-            let (_, _, m, _) = instances[holder];
             started.push(ProjectSite {
                 path: m.path.clone(),
                 line: instance.line,
@@ -765,18 +841,29 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
             });
             start_ranges.push((m.path.clone(), instance.range));
         }
-        for (m, c) in calls {
+        for (cm, c) in calls {
             if owner.start_methods.contains(&c.method) {
-                started.push(site(m, c));
-                start_ranges.push((m.path.clone(), c.range));
+                started.push(site(cm, c));
+                start_ranges.push((cm.path.clone(), c.range));
             }
             if owner.stop_methods.contains(&c.method) {
-                stopped.push(site(m, c));
+                stopped.push(site(cm, c));
             }
         }
-        if started.is_empty() {
-            continue;
+        if !started.is_empty() {
+            per_owner.entry((*class_module, *class)).or_default().push((
+                started,
+                stopped,
+                start_ranges,
+            ));
         }
+    }
+    for (key, runs) in per_owner {
+        let Some((owner_module, owner)) = owners.get(&key) else {
+            continue;
+        };
+        let started: Vec<ProjectSite> = runs.iter().flat_map(|r| r.0.iter().cloned()).collect();
+        let stopped: Vec<ProjectSite> = runs.iter().flat_map(|r| r.1.iter().cloned()).collect();
         for spawn in &owner.spawns {
             report.lifetimes.push(AppLifetime {
                 path: owner_module.path.clone(),
@@ -786,24 +873,38 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
                 stopped: stopped.clone(),
             });
         }
+        // An owner without a shutdown method is `no-shutdown` already; a stop
+        // method called on something the join cannot name may be its stop.
         let possibly_stopped = owner
             .stop_methods
             .iter()
             .any(|s| unresolved_stops.contains(&s.as_str()));
-        if !stopped.is_empty() || possibly_stopped || !settings.is_enabled(Kind::ShutdownNotWired) {
+        if owner.stop_methods.is_empty()
+            || possibly_stopped
+            || !settings.is_enabled(Kind::ShutdownNotWired)
+        {
             continue;
         }
+        let not_wired: Vec<&(String, TextRange)> = runs
+            .iter()
+            .filter(|r| r.1.is_empty())
+            .flat_map(|r| r.2.iter())
+            .collect();
+        if not_wired.is_empty() {
+            continue;
+        }
+        let others = owner
+            .stop_methods
+            .iter()
+            .map(|s| format!("`{s}()`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let ctx = crate::messages::MessageContext {
             task: "",
             slot: &owner.class,
             owner: "",
             function: "",
-            others: &owner
-                .stop_methods
-                .iter()
-                .map(|s| format!("`{s}()`"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            others: &others,
             local: "",
             coroutine: "",
             task_group: false,
@@ -819,7 +920,7 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
                     message: crate::messages::message(Kind::ShutdownNotWired, &ctx),
                     help: crate::messages::help(Kind::ShutdownNotWired, &ctx),
                     range: spawn.range,
-                    secondary: start_ranges
+                    secondary: not_wired
                         .iter()
                         .map(|(_, r)| SecondaryLocation {
                             range: *r,
@@ -827,7 +928,7 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
                         })
                         .collect(),
                 },
-                secondary_paths: start_ranges.iter().map(|(p, _)| p.clone()).collect(),
+                secondary_paths: not_wired.iter().map(|(p, _)| p.clone()).collect(),
             });
         }
     }

@@ -252,6 +252,14 @@ fn lifetime(l: &Lifetime) -> String {
         Lifetime::Object { class } => format!("As long as an object of class `{class}`"),
         Lifetime::Module => "As long as the module: the whole process".into(),
         Lifetime::Unknown => "Unknown: nothing here holds the task".into(),
+        Lifetime::Application { stopped, .. } if stopped.is_empty() => format!(
+            "Application lifetime, but shutdown is not wired: {}",
+            l.describe().trim_start_matches("application: ")
+        ),
+        Lifetime::Application { .. } => format!(
+            "Application lifetime, with guaranteed shutdown integrated into the application's lifecycle: {}",
+            l.describe().trim_start_matches("application: ")
+        ),
     }
 }
 

@@ -12,6 +12,7 @@
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 
+use async_task_ownership::project::ModuleFacts;
 use async_task_ownership::{Kind, Risk, SecondaryLocation, Settings, TaskRecord};
 use rayon::prelude::*;
 use ruff_python_ast::PySourceType;
@@ -115,6 +116,8 @@ pub struct FileResult {
     pub inventory: Vec<TaskRecord>,
     /// Whether the file had syntax errors (the rule did not run).
     pub syntax_errors: bool,
+    /// Facts for the project-level pass (absent for stdin and parse-only).
+    pub facts: Option<ModuleFacts>,
 }
 
 /// A file's text with its line index.
@@ -172,6 +175,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
 }
 
 fn check_one(input: Input, config: &Config, mode: Mode) -> Outcome {
+    let from_stdin = matches!(input.text, Text::Stdin(_));
     let bytes = match input.text {
         Text::Stdin(bytes) => bytes,
         Text::Path(path) => match std::fs::read(&path) {
@@ -197,6 +201,7 @@ fn check_one(input: Input, config: &Config, mode: Mode) -> Outcome {
             messages: Vec::new(),
             inventory: Vec::new(),
             syntax_errors: false,
+            facts: None,
         }));
     };
 
@@ -210,6 +215,7 @@ fn check_one(input: Input, config: &Config, mode: Mode) -> Outcome {
     };
     let mut messages = Vec::new();
     let mut inventory = Vec::new();
+    let mut facts: Option<ModuleFacts> = None;
     let syntax_errors = !parsed.errors().is_empty();
     if syntax_errors {
         for error in parsed.errors() {
@@ -257,6 +263,19 @@ fn check_one(input: Input, config: &Config, mode: Mode) -> Outcome {
             });
         }
         inventory = report.inventory;
+        if !from_stdin {
+            let module = module_name(&input.entry.path);
+            let f = async_task_ownership::project::module_facts(
+                parsed.syntax(),
+                &source,
+                &input.entry.relative,
+                &module,
+                settings,
+            );
+            if !f.owners.is_empty() || !f.calls.is_empty() || !f.instances.is_empty() {
+                facts = Some(f);
+            }
+        }
         // Kinds turned off by `select`/`ignore` are not findings of this run
         // (`# noqa` and `per-file-ignores` only hide the diagnostic).
         for record in &mut inventory {
@@ -272,7 +291,9 @@ fn check_one(input: Input, config: &Config, mode: Mode) -> Outcome {
     // The tree is dropped here, on the worker's large stack.
     drop(parsed);
     messages.sort_by_key(|m| (m.start, m.end, m.kind));
-    let keep_source = keep_source && !messages.is_empty();
+    // Owners may get a project-level diagnostic later: keep their text.
+    let keep_source = (keep_source && !messages.is_empty())
+        || facts.as_ref().is_some_and(|f| !f.owners.is_empty());
     Outcome::Checked(Box::new(FileResult {
         entry: input.entry,
         // Only files with something to show keep their text.
@@ -283,5 +304,116 @@ fn check_one(input: Input, config: &Config, mode: Mode) -> Outcome {
         messages,
         inventory,
         syntax_errors,
+        facts,
     }))
+}
+
+/// The dotted module name of a file: its stem, prefixed by every enclosing
+/// directory that is a package (has an `__init__.py`).
+pub fn module_name(path: &std::path::Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if stem != "__init__" {
+        parts.push(stem);
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d.as_os_str().is_empty() || !d.join("__init__.py").is_file() {
+            break;
+        }
+        match d.file_name() {
+            Some(name) => parts.push(name.to_string_lossy().to_string()),
+            None => break,
+        }
+        dir = d.parent();
+    }
+    parts.reverse();
+    parts.join(".")
+}
+
+/// The project-level pass (SPEC §9) over every checked file: joins their
+/// facts and adds `shutdown-not-wired` diagnostics and application lifetimes.
+pub fn join_project(files: &mut [FileResult], config: &Config) {
+    let facts: Vec<ModuleFacts> = files.iter_mut().filter_map(|f| f.facts.take()).collect();
+    if facts.is_empty() {
+        return;
+    }
+    let project = async_task_ownership::project::check_project(&facts, &config.settings);
+    if project.lifetimes.is_empty() && project.diagnostics.is_empty() {
+        return;
+    }
+    for file in files.iter_mut() {
+        let relative = file.entry.relative.clone();
+        if !project.lifetimes.iter().any(|l| l.path == relative) {
+            continue;
+        }
+        let Some(src) = &file.source else {
+            continue;
+        };
+        let mut report = async_task_ownership::Report {
+            diagnostics: Vec::new(),
+            inventory: std::mem::take(&mut file.inventory),
+        };
+        project.apply_to(&relative, &src.text, &mut report);
+        file.inventory = report.inventory;
+        let ignored = config.ignored_kinds(&relative);
+        for d in report.diagnostics {
+            if ignored.contains(&d.kind) || !config.settings.is_enabled(d.kind) {
+                continue;
+            }
+            let position = |offset| {
+                let lc = src.index.line_column(offset, &src.text);
+                Position {
+                    row: lc.line.get(),
+                    column: lc.column.get(),
+                }
+            };
+            // Start calls in other files are named in the message.
+            let pd = project
+                .diagnostics
+                .iter()
+                .find(|p| p.path == relative && p.diagnostic.range == d.range);
+            let mut elsewhere = Vec::new();
+            let mut secondary = Vec::new();
+            for (i, s) in d.secondary.into_iter().enumerate() {
+                let path = pd
+                    .and_then(|p| p.secondary_paths.get(i))
+                    .cloned()
+                    .unwrap_or_default();
+                if path == relative {
+                    secondary.push(Secondary {
+                        range: s.range,
+                        start: position(s.range.start()),
+                        end: position(s.range.end()),
+                        label: s.label,
+                    });
+                } else if let Some(l) = project
+                    .lifetimes
+                    .iter()
+                    .find(|l| l.path == relative && l.range == d.range)
+                    .and_then(|l| l.started.iter().find(|st| st.path == path))
+                {
+                    elsewhere.push(format!("{}:{}", l.path, l.line));
+                }
+            }
+            let mut body = d.message;
+            if !elsewhere.is_empty() {
+                elsewhere.dedup();
+                body.push_str(&format!(" (started at {})", elsewhere.join(", ")));
+            }
+            file.messages.push(Message {
+                kind: Some(d.kind),
+                body,
+                help: Some(d.help),
+                range: d.range,
+                start: position(d.range.start()),
+                end: position(d.range.end()),
+                secondary,
+            });
+        }
+        file.messages.sort_by_key(|m| (m.start, m.end, m.kind));
+    }
 }

@@ -157,6 +157,9 @@ fn run_files(args: &FileArgs, mode: Mode) -> Result<Run, ExitStatus> {
             }
         }
     }
+    if matches!(mode, Mode::Check { .. }) {
+        check::join_project(&mut files, &config);
+    }
     Ok(Run { files, failed })
 }
 

@@ -32,6 +32,9 @@ fn method_of(model: &Model, mut scope: ScopeId) -> Option<ScopeId> {
     }
 }
 
+/// Per class: start methods, stop methods, spawn calls.
+type ByClass = FxHashMap<u32, (FxHashSet<ScopeId>, FxHashSet<ScopeId>, Vec<TextRange>)>;
+
 pub(crate) fn class_owners(
     model: &Model,
     facts: &Facts,
@@ -39,8 +42,7 @@ pub(crate) fn class_owners(
     is_spawn: &[bool],
 ) -> Vec<ClassOwner> {
     // Per class: start and stop method scopes, spawn ranges.
-    let mut by_class: FxHashMap<u32, (FxHashSet<ScopeId>, FxHashSet<ScopeId>, Vec<TextRange>)> =
-        FxHashMap::default();
+    let mut by_class: ByClass = FxHashMap::default();
     let mut slots_done: FxHashSet<Key> = FxHashSet::default();
     for (id, site) in facts.sites.iter().enumerate() {
         if !is_spawn[id] {

@@ -853,8 +853,20 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.expr(v, Use::Yielded, false);
                 }
             }
-            Expr::YieldFrom(y) => self.expr(&y.value, Use::Neutral, false),
-            Expr::Attribute(a) => self.expr(&a.value, Use::Neutral, false),
+            // `yield from task` (in `__await__`) waits for it.
+            Expr::YieldFrom(y) => self.expr(&y.value, Use::Awaited(false), false),
+            Expr::Attribute(a) => {
+                // `task.result` passed as a callable retrieves the outcome.
+                if matches!(a.attr.as_str(), "result" | "exception")
+                    && !matches!(u, Use::Receiver(..))
+                {
+                    if let Some(key) = self.key_of(&a.value) {
+                        let protected = self.protect_depth > 0;
+                        self.event(key, a.value.range(), EventKind::Awaited { protected });
+                    }
+                }
+                self.expr(&a.value, Use::Neutral, false);
+            }
             Expr::Subscript(s) => {
                 self.expr(&s.value, Use::Neutral, false);
                 self.expr(&s.slice, Use::Neutral, false);
@@ -979,8 +991,9 @@ impl<'m, 'a> Walker<'m, 'a> {
             Use::Discard => self.event(key, range, EventKind::Discarded),
             Use::Receiver(method, call) => match method {
                 "cancel" => self.event(key, range, EventKind::Cancelled),
-                // Retrieving the outcome observes it like an await does.
-                "result" | "exception" => {
+                // Retrieving the outcome observes it like an await does;
+                // `task.__await__()` delegates to it.
+                "result" | "exception" | "__await__" => {
                     let protected = self.protect_depth > 0;
                     self.event(key, range, EventKind::Awaited { protected });
                 }

@@ -49,14 +49,32 @@ pub(crate) fn assemble(input: &Input) -> Report {
         .collect();
 
     // A factory that stores the task on an owner passes that owner on (§1).
+    // Also through factories that only return another storing factory's task.
     let mut factory_slot: FxHashMap<ScopeId, RawOwner> = FxHashMap::default();
-    for &s in &spawn_ids {
-        if let Some(r) = resolutions.get(&s) {
-            if matches!(r.owner, RawOwner::Slot { .. }) {
-                factory_slot
-                    .entry(facts.sites[s as usize].scope)
-                    .or_insert_with(|| r.owner.clone());
+    loop {
+        let mut changed = false;
+        for &s in &spawn_ids {
+            let site = &facts.sites[s as usize];
+            let Some(r) = resolutions.get(&s) else {
+                continue;
+            };
+            let owner = match (&r.owner, site.callee) {
+                (RawOwner::Slot { .. }, _) => Some(r.owner.clone()),
+                (RawOwner::Transferred(_), Some(callee)) if site.api.is_none() => {
+                    factory_slot.get(&callee).cloned()
+                }
+                _ => None,
+            };
+            if let Some(owner) = owner {
+                if let std::collections::hash_map::Entry::Vacant(e) = factory_slot.entry(site.scope)
+                {
+                    e.insert(owner);
+                    changed = true;
+                }
             }
+        }
+        if !changed {
+            break;
         }
     }
     for &s in &spawn_ids {
@@ -250,6 +268,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     && *store_scope != MODULE_SCOPE
                     && !*guarded
                     && !lc.cancelled_before(*store_scope, *store)
+                    && !cancelled_by_call_before(facts, lc, *store_scope, *store)
                 {
                     let sec = if line_of(input, *store) == line_of(input, site.call.range()) {
                         Vec::new()
@@ -423,6 +442,18 @@ pub(crate) fn assemble(input: &Input) -> Report {
         .sort_by_key(|d| (d.range.start(), d.kind));
     report.inventory.sort_by_key(|r| r.range.start());
     report
+}
+
+/// Whether `scope` calls, before `pos`, a method of the class that cancels
+/// the slot (`self._cancel_task()` then `self._task = ...`): a restart guard.
+fn cancelled_by_call_before(facts: &Facts, lc: &Lifecycle, scope: ScopeId, pos: TextRange) -> bool {
+    facts.sites.iter().any(|site| {
+        site.scope == scope
+            && site.call.range().start() < pos.start()
+            && site
+                .callee
+                .is_some_and(|callee| lc.cancels.iter().any(|c| c.scope == callee))
+    })
 }
 
 /// The function a spawn's coroutine argument calls, when it is one of the module.

@@ -37,6 +37,8 @@ pub(crate) struct Lifecycle {
     pub escapes: bool,
     /// Bound to a container that prunes itself (`WeakSet`, `deque(maxlen=…)`).
     pub self_pruning: bool,
+    /// Functions that store tasks into the slot.
+    pub storing: Vec<ScopeId>,
 }
 
 fn is_initialiser(model: &Model, scope: ScopeId, slot: &Key) -> bool {
@@ -58,6 +60,15 @@ pub(crate) fn compute<'a>(
     let mut queue = vec![slot];
     let mut seen: FxHashSet<Key<'a>> = FxHashSet::default();
     seen.insert(slot);
+    // The value stored into the slot is the same task under its other names
+    // (`self._t = task = create_task(...)`, `task = ...; self._tasks.add(task)`).
+    for &f in index.flows_into(&slot) {
+        let from = facts.flows[f as usize].from;
+        lc.storing.push(facts.flows[f as usize].scope);
+        if matches!(from, Key::Local(..) | Key::Site(_)) && seen.insert(from) {
+            queue.push(from);
+        }
+    }
     let mut i = 0;
     while i < queue.len() {
         let key = queue[i];
@@ -93,6 +104,16 @@ pub(crate) fn compute<'a>(
                     }
                 }
                 EventKind::DoneCallback { observing: true } => lc.observing.push(at),
+                // A reference returned to a caller of the module: the value of
+                // each call of that function is a reference too.
+                EventKind::Returned if key != slot => {
+                    for &caller in index.callers(ev.scope) {
+                        let k = Key::Site(caller);
+                        if seen.insert(k) {
+                            queue.push(k);
+                        }
+                    }
+                }
                 // Returning the slot does not give it away (§8.2: `self` decides).
                 EventKind::HandedOn(_) => lc.escapes = true,
                 _ => {}
@@ -165,7 +186,15 @@ impl Lifecycle {
         if self.cancels.is_empty() || self.escapes {
             return None;
         }
-        let awaits = self.awaits_after_cancel()?;
+        // An await in a function that spawns into the slot is its consumer
+        // waiting for the result, not a stopper: its `CancelledError` is right.
+        let awaits: Vec<(At, bool)> = self
+            .awaits_after_cancel()?
+            .into_iter()
+            .filter(|(a, _)| {
+                self.cancels.iter().any(|c| c.scope == a.scope) || !self.storing.contains(&a.scope)
+            })
+            .collect();
         if awaits.is_empty() || awaits.iter().any(|(_, protected)| *protected) {
             return None;
         }

@@ -11,6 +11,9 @@ use super::model::{Model, ScopeId};
 pub(crate) struct Index<'a> {
     pub events_by_key: FxHashMap<Key<'a>, Vec<u32>>,
     pub flows_from: FxHashMap<Key<'a>, Vec<u32>>,
+    pub flows_to: FxHashMap<Key<'a>, Vec<u32>>,
+    /// Candidate sites by the function of the module they call.
+    pub sites_by_callee: FxHashMap<ScopeId, Vec<SiteId>>,
     pub events_by_scope: FxHashMap<ScopeId, Vec<u32>>,
     pub flows_by_scope: FxHashMap<ScopeId, Vec<u32>>,
     pub handlers_by_scope: FxHashMap<ScopeId, Vec<u32>>,
@@ -25,18 +28,28 @@ impl<'a> Index<'a> {
             events_by_scope.entry(e.scope).or_default().push(i as u32);
         }
         let mut flows_from: FxHashMap<Key<'a>, Vec<u32>> = FxHashMap::default();
+        let mut flows_to: FxHashMap<Key<'a>, Vec<u32>> = FxHashMap::default();
         let mut flows_by_scope: FxHashMap<ScopeId, Vec<u32>> = FxHashMap::default();
         for (i, f) in facts.flows.iter().enumerate() {
             flows_from.entry(f.from).or_default().push(i as u32);
+            flows_to.entry(f.to).or_default().push(i as u32);
             flows_by_scope.entry(f.scope).or_default().push(i as u32);
         }
         let mut handlers_by_scope: FxHashMap<ScopeId, Vec<u32>> = FxHashMap::default();
         for (i, h) in facts.handlers.iter().enumerate() {
             handlers_by_scope.entry(h.scope).or_default().push(i as u32);
         }
+        let mut sites_by_callee: FxHashMap<ScopeId, Vec<SiteId>> = FxHashMap::default();
+        for (i, site) in facts.sites.iter().enumerate() {
+            if let Some(callee) = site.callee {
+                sites_by_callee.entry(callee).or_default().push(i as SiteId);
+            }
+        }
         Index {
             events_by_key,
             flows_from,
+            flows_to,
+            sites_by_callee,
             events_by_scope,
             flows_by_scope,
             handlers_by_scope,
@@ -59,6 +72,14 @@ impl<'a> Index<'a> {
         self.handlers_by_scope
             .get(&scope)
             .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn flows_into(&self, key: &Key<'a>) -> &[u32] {
+        self.flows_to.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn callers(&self, scope: ScopeId) -> &[SiteId] {
+        self.sites_by_callee.get(&scope).map_or(&[], Vec::as_slice)
     }
 
     pub fn flows(&self, key: &Key<'a>) -> &[u32] {
