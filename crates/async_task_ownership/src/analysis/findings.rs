@@ -141,7 +141,11 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 }
             }
             RawOwner::LocalUnawaited(name, scope) => {
-                findings.push((Kind::UnawaitedLocal, Vec::new(), (*name).to_string()));
+                findings.push((
+                    Kind::UnawaitedLocal,
+                    Vec::new(),
+                    format!("{name}@{}", model.scopes[*scope as usize].short_name()),
+                ));
                 lifetime = Lifetime::Function {
                     name: model.scopes[*scope as usize].qualname.clone(),
                 };
@@ -324,7 +328,13 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 continue;
             }
             let (others, local, function) = match kind {
-                Kind::UnawaitedLocal => (String::new(), extra.as_str(), function),
+                // `extra` is `name@function`: the local may be an enclosing
+                // function's (a `nonlocal`, a closure's container).
+                Kind::UnawaitedLocal => {
+                    let (name, owner_fn) =
+                        extra.split_once('@').unwrap_or((extra.as_str(), function));
+                    (String::new(), name, owner_fn)
+                }
                 Kind::UnguardedRestart => (String::new(), "", extra.as_str()),
                 _ => (extra.clone(), "", function),
             };
@@ -480,6 +490,13 @@ fn purpose(input: &Input, call: &ast::ExprCall, scope: ScopeId, body: Option<Sco
         .arguments
         .args
         .first()
+        .or_else(|| {
+            call.arguments
+                .keywords
+                .iter()
+                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "coro"))
+                .map(|k| &k.value)
+        })
         .map(|c| match c {
             Expr::Call(inner) => short_text(input.source, inner.func.range()),
             other => short_text(input.source, other.range()),
