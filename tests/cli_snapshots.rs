@@ -118,3 +118,38 @@ fn example_has_healthy_and_broken_tasks() {
     assert!(!out.contains("test_worker.py"), "{out}");
     assert!(!out.contains("generated/"), "{out}");
 }
+
+/// SPEC §9 in the driver: a project that starts its scheduler in the
+/// lifespan and never stops it. `check` reports `shutdown-not-wired` at the
+/// spawn with the start call named; the audit says where it is started and
+/// that its shutdown is not wired.
+#[test]
+fn project_not_wired_check_and_audit() {
+    let dir = "tests/fixtures/projects/not_wired";
+    let (code, out) = run(&["check", "--output-format", "concise", dir]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("ATO401 [shutdown-not-wired]"), "{out}");
+    assert!(
+        out.contains("started at tests/fixtures/projects/not_wired/app/main.py:8"),
+        "{out}"
+    );
+    let (code, audit) = run(&["audit", dir]);
+    assert_eq!(code, Some(0));
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("project_not_wired_audit", audit);
+    });
+}
+
+/// A single file on standard input gets the one-module result: no join.
+#[test]
+fn stdin_gets_the_one_module_result() {
+    let source =
+        std::fs::read_to_string(repo().join("tests/fixtures/projects/not_wired/app/scheduler.py"))
+            .expect("fixture");
+    let output = cmd(repo())
+        .args(["check", "--output-format", "concise", "-"])
+        .write_stdin(source)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}

@@ -257,7 +257,7 @@ fn lifetime(l: &Lifetime) -> String {
             l.describe().trim_start_matches("application: ")
         ),
         Lifetime::Application { .. } => format!(
-            "Application lifetime, with guaranteed shutdown integrated into the application's lifecycle: {}",
+            "Application lifetime, its shutdown wired into the application's lifecycle: {}",
             l.describe().trim_start_matches("application: ")
         ),
     }
