@@ -964,7 +964,11 @@ impl<'m, 'a> Walker<'m, 'a> {
                 return;
             }
         }
-        let neutral = spawn::is_neutral_callee(self.model, &call.func, self.scope);
+        // Taking a task out of a container, or looking for it, hands nothing on.
+        let container_lookup = matches!(&*call.func, Expr::Attribute(a)
+            if PRUNE_METHODS.contains(&a.attr.as_str()) || matches!(a.attr.as_str(), "index" | "count" | "__contains__"));
+        let neutral =
+            container_lookup || spawn::is_neutral_callee(self.model, &call.func, self.scope);
         for (i, arg) in args.iter().enumerate() {
             let u = if neutral {
                 Use::Neutral

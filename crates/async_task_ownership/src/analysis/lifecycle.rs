@@ -62,11 +62,59 @@ pub(crate) fn compute<'a>(
     seen.insert(slot);
     // The value stored into the slot is the same task under its other names
     // (`self._t = task = create_task(...)`, `task = ...; self._tasks.add(task)`).
+    // Only their own awaits, cancels and callbacks count: the local may hold
+    // other tasks on other paths (`tasks.append(t)` in one branch,
+    // `self._tasks.add(t)` in the other), so its other uses are not the slot's.
+    let mut aliases: Vec<Key<'a>> = Vec::new();
     for &f in index.flows_into(&slot) {
         let from = facts.flows[f as usize].from;
         lc.storing.push(facts.flows[f as usize].scope);
-        if matches!(from, Key::Local(..) | Key::Site(_)) && seen.insert(from) {
-            queue.push(from);
+        if matches!(from, Key::Local(..) | Key::Site(_)) {
+            aliases.push(from);
+            if let Key::Site(_) = from {
+                for &g in index.flows(&from) {
+                    let flow = &facts.flows[g as usize];
+                    if matches!(flow.to, Key::Local(..))
+                        && flow.kind == super::facts::FlowKind::Assign
+                    {
+                        aliases.push(flow.to);
+                    }
+                }
+            }
+        }
+    }
+    let mut next = 0;
+    while next < aliases.len() {
+        let key = aliases[next];
+        next += 1;
+        if !seen.insert(key) {
+            continue;
+        }
+        // Other names of the same value, and the value returned to callers.
+        for &g in index.flows(&key) {
+            let flow = &facts.flows[g as usize];
+            if matches!(flow.to, Key::Local(..)) && flow.kind == super::facts::FlowKind::Assign {
+                aliases.push(flow.to);
+            }
+        }
+        for &e in index.events(&key) {
+            if facts.events[e as usize].kind == EventKind::Returned {
+                let scope = facts.events[e as usize].scope;
+                aliases.extend(index.callers(scope).iter().map(|&c| Key::Site(c)));
+            }
+        }
+        for &e in index.events(&key) {
+            let ev = &facts.events[e as usize];
+            let at = At {
+                scope: ev.scope,
+                range: ev.range,
+            };
+            match &ev.kind {
+                EventKind::Cancelled => lc.cancels.push(at),
+                EventKind::Awaited { protected } => lc.awaits.push((at, *protected)),
+                EventKind::DoneCallback { observing: true } => lc.observing.push(at),
+                _ => {}
+            }
         }
     }
     let mut i = 0;
