@@ -82,6 +82,23 @@ pub fn check_module(module: &ModModule, source: &str, path: &str, settings: &Set
     analysis::check(module, source, path, settings)
 }
 
+/// Runs the rule over an already parsed module and also extracts its facts
+/// for the project-level pass ([`project::check_project`]), from one analysis.
+///
+/// `module_name` is the module's dotted name (`app.scheduler`), used to
+/// resolve relative imports.
+pub fn check_module_with_facts(
+    module: &ModModule,
+    source: &str,
+    path: &str,
+    module_name: &str,
+    settings: &Settings,
+) -> (Report, project::ModuleFacts) {
+    let (report, owners) = analysis::check_full(module, source, path, settings, true);
+    let facts = project::facts_from(module, source, path, module_name, owners);
+    (report, facts)
+}
+
 /// Parses `source` as a Python module and runs the rule on it.
 ///
 /// Syntax errors are returned as data; the rule runs only on a module that

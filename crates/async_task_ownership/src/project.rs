@@ -16,6 +16,9 @@
 //! resolve counts as a possible stop of every owner with that method.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use rustc_hash::FxHashSet;
 
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 use ruff_source_file::LineIndex;
@@ -39,8 +42,10 @@ pub struct ModuleFacts {
     pub owners: Vec<OwnerFacts>,
     /// Instances of classes the module creates and holds.
     pub instances: Vec<InstanceFacts>,
-    /// Method calls on names and attributes.
+    /// Method calls on instances the join can follow.
     pub calls: Vec<CallFacts>,
+    /// Methods called on receivers the module cannot name.
+    pub unresolved_methods: std::collections::BTreeSet<String>,
 }
 
 /// A class that spawns tasks into its own slots.
@@ -163,7 +168,8 @@ impl LifespanShape {
 
 /// Extracts the facts of one module. `module_name` is its dotted name
 /// (`app.scheduler`; for a package's `__init__.py`, the package), used to
-/// resolve relative imports.
+/// resolve relative imports. A host that also wants the module's own report
+/// calls [`crate::check_module_with_facts`] instead: one analysis for both.
 pub fn module_facts(
     module: &ModModule,
     source: &str,
@@ -171,9 +177,18 @@ pub fn module_facts(
     module_name: &str,
     settings: &Settings,
 ) -> ModuleFacts {
-    let lines = LineIndex::from_source_text(source);
-    let line = |r: TextRange| lines.line_index(r.start()).get() as u32;
-    let owners = crate::analysis::class_owners(module, source, settings)
+    let (_, owners) = crate::analysis::check_full(module, source, path, settings, true);
+    facts_from(module, source, path, module_name, owners)
+}
+
+pub(crate) fn facts_from(
+    module: &ModModule,
+    source: &str,
+    path: &str,
+    module_name: &str,
+    owners: Vec<crate::analysis::ClassOwner>,
+) -> ModuleFacts {
+    let owners = owners
         .into_iter()
         .map(|o| OwnerFacts {
             class: o.class,
@@ -182,10 +197,7 @@ pub fn module_facts(
             spawns: o
                 .spawns
                 .into_iter()
-                .map(|range| SpawnAt {
-                    range,
-                    line: line(range),
-                })
+                .map(|range| SpawnAt { range, line: 0 })
                 .collect(),
         })
         .collect();
@@ -193,36 +205,86 @@ pub fn module_facts(
     let mut scan = Scan {
         module: module_name,
         is_package,
-        imports: BTreeMap::new(),
+        imports: rustc_hash::FxHashMap::default(),
         classes: Vec::new(),
+        instance_names: FxHashSet::default(),
+        self_instances: FxHashSet::default(),
         facts: ModuleFacts {
             path: path.to_string(),
             module: module_name.to_string(),
             owners,
             ..ModuleFacts::default()
         },
-        lines: &lines,
         shutdown_handlers: Vec::new(),
     };
     scan.collect_top(&module.body);
+    scan.collect_instances(&module.body);
     scan.body(&module.body, &Ctx::default());
     // Calls made in functions registered as handlers get that shape.
     let handlers = std::mem::take(&mut scan.shutdown_handlers);
-    for call in &mut scan.facts.calls {
+    let mut facts = scan.facts;
+    for call in &mut facts.calls {
         if call.shape.is_none() {
             if let Some((_, shape)) = handlers.iter().find(|(f, _)| *f == call.function) {
                 call.shape = Some(*shape);
             }
         }
     }
-    scan.facts
+    // Lines, only where something was kept.
+    if !facts.owners.is_empty() || !facts.instances.is_empty() || !facts.calls.is_empty() {
+        let lines = Lines::new(source);
+        let line = |r: TextRange| lines.line(r);
+        for o in &mut facts.owners {
+            for s in &mut o.spawns {
+                s.line = line(s.range);
+            }
+        }
+        for i in &mut facts.instances {
+            i.line = line(i.range);
+        }
+        for c in &mut facts.calls {
+            c.line = line(c.range);
+        }
+    }
+    facts
+}
+
+/// 1-based line numbers of offsets: a plain count of line feeds when the
+/// source has no carriage return (almost always), else Ruff's line index.
+enum Lines {
+    Feeds(Vec<u32>),
+    Index(LineIndex),
+}
+
+impl Lines {
+    fn new(source: &str) -> Lines {
+        if source.as_bytes().contains(&b'\r') {
+            Lines::Index(LineIndex::from_source_text(source))
+        } else {
+            Lines::Feeds(
+                source
+                    .bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i as u32)
+                    .collect(),
+            )
+        }
+    }
+
+    fn line(&self, r: TextRange) -> u32 {
+        match self {
+            Lines::Feeds(feeds) => feeds.partition_point(|&f| f < u32::from(r.start())) as u32 + 1,
+            Lines::Index(index) => index.line_index(r.start()).get() as u32,
+        }
+    }
 }
 
 #[derive(Default, Clone)]
 struct Ctx {
-    function: String,
-    class: Option<String>,
-    self_name: Option<String>,
+    function: Rc<str>,
+    class: Option<Rc<str>>,
+    self_name: Option<Rc<str>>,
     lifespan: bool,
     after_yield: bool,
     in_finally: bool,
@@ -232,10 +294,13 @@ struct Scan<'s> {
     module: &'s str,
     is_package: bool,
     /// Local name → (module, name or "" for a module import).
-    imports: BTreeMap<String, (String, String)>,
+    imports: rustc_hash::FxHashMap<String, (String, String)>,
     classes: Vec<String>,
+    /// Module-level names bound to a constructor call.
+    instance_names: FxHashSet<String>,
+    /// `(class, attr)` of `self.<attr> = Class(...)` in the class's methods.
+    self_instances: FxHashSet<(String, String)>,
     facts: ModuleFacts,
-    lines: &'s LineIndex,
     shutdown_handlers: Vec<(String, LifespanShape)>,
 }
 
@@ -248,10 +313,6 @@ fn last_name(expr: &Expr) -> Option<&str> {
 }
 
 impl Scan<'_> {
-    fn line(&self, r: TextRange) -> u32 {
-        self.lines.line_index(r.start()).get() as u32
-    }
-
     fn resolve_relative(&self, level: u32, module: Option<&str>) -> String {
         let mut parts: Vec<&str> = self.module.split('.').filter(|p| !p.is_empty()).collect();
         if level > 0 {
@@ -317,8 +378,70 @@ impl Scan<'_> {
         }
     }
 
+    /// Module-level names and `self` attributes bound to a constructor call,
+    /// so calls on anything else can be dropped while scanning.
+    fn collect_instances(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            match stmt {
+                Stmt::Assign(a) => {
+                    if let Expr::Call(call) = &*a.value {
+                        if self.constructor(&call.func).is_some() {
+                            for t in &a.targets {
+                                if let Expr::Name(n) = t {
+                                    self.instance_names.insert(n.id.to_string());
+                                }
+                            }
+                        }
+                    }
+                }
+                Stmt::ClassDef(c) => {
+                    for item in &c.body {
+                        if let Stmt::FunctionDef(f) = item {
+                            self.collect_self_instances(c.name.as_str(), &f.body);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn collect_self_instances(&mut self, class: &str, body: &[Stmt]) {
+        for stmt in body {
+            match stmt {
+                Stmt::Assign(a) => {
+                    if let Expr::Call(call) = &*a.value {
+                        if self.constructor(&call.func).is_some() {
+                            for t in &a.targets {
+                                if let Expr::Attribute(attr) = t {
+                                    self.self_instances
+                                        .insert((class.to_string(), attr.attr.to_string()));
+                                }
+                            }
+                        }
+                    }
+                }
+                Stmt::If(i) => {
+                    self.collect_self_instances(class, &i.body);
+                    for c in &i.elif_else_clauses {
+                        self.collect_self_instances(class, &c.body);
+                    }
+                }
+                Stmt::Try(t) => {
+                    self.collect_self_instances(class, &t.body);
+                    self.collect_self_instances(class, &t.finalbody);
+                }
+                Stmt::With(w) => self.collect_self_instances(class, &w.body),
+                _ => {}
+            }
+        }
+    }
+
     /// The class a constructor call names: `(module, class)`.
     fn constructor(&self, func: &Expr) -> Option<(String, String)> {
+        if !last_name(func).is_some_and(starts_upper) {
+            return None;
+        }
         match func {
             Expr::Name(n) => {
                 let name = n.id.as_str();
@@ -353,7 +476,7 @@ impl Scan<'_> {
                 if !ctx.function.is_empty() && locals.iter().any(|l| l == name) {
                     return Some(Holder::Local {
                         module: self.module.to_string(),
-                        function: ctx.function.clone(),
+                        function: ctx.function.to_string(),
                         name: name.to_string(),
                     });
                 }
@@ -375,7 +498,7 @@ impl Scan<'_> {
                 Expr::Name(base) if ctx.self_name.as_deref() == Some(base.id.as_str()) => {
                     Some(Holder::SelfAttr {
                         module: self.module.to_string(),
-                        class: ctx.class.clone()?,
+                        class: ctx.class.as_deref()?.to_string(),
                         attr: a.attr.to_string(),
                     })
                 }
@@ -413,19 +536,19 @@ impl Scan<'_> {
                 for d in &f.decorator_list {
                     self.note_decorator(&d.expression, f.name.as_str());
                 }
-                let function = if ctx.function.is_empty() {
+                let function: Rc<str> = if ctx.function.is_empty() {
                     match &ctx.class {
-                        Some(c) => format!("{c}.{}", f.name),
-                        None => f.name.to_string(),
+                        Some(c) => format!("{c}.{}", f.name).into(),
+                        None => f.name.as_str().into(),
                     }
                 } else {
-                    format!("{}.<locals>.{}", ctx.function, f.name)
+                    format!("{}.<locals>.{}", ctx.function, f.name).into()
                 };
                 let self_name = if ctx.class.is_some() && ctx.function.is_empty() {
                     f.parameters
                         .args
                         .first()
-                        .map(|p| p.parameter.name.to_string())
+                        .map(|p| Rc::from(p.parameter.name.as_str()))
                 } else {
                     ctx.self_name.clone()
                 };
@@ -441,7 +564,7 @@ impl Scan<'_> {
             }
             Stmt::ClassDef(c) => {
                 let inner = Ctx {
-                    class: Some(c.name.to_string()),
+                    class: Some(Rc::from(c.name.as_str())),
                     ..Ctx::default()
                 };
                 self.body(&c.body, &inner);
@@ -461,7 +584,7 @@ impl Scan<'_> {
                                     locals.push(n.id.to_string());
                                     Some(Holder::Local {
                                         module: self.module.to_string(),
-                                        function: ctx.function.clone(),
+                                        function: ctx.function.to_string(),
                                         name: n.id.to_string(),
                                     })
                                 }
@@ -474,7 +597,7 @@ impl Scan<'_> {
                                     class_module: class_module.clone(),
                                     class: class.clone(),
                                     range: call.range(),
-                                    line: self.line(call.range()),
+                                    line: 0,
                                 });
                             }
                         }
@@ -569,22 +692,31 @@ impl Scan<'_> {
 
     /// Calls inside an expression statement, an await, an assignment's value.
     fn expr(&mut self, expr: &Expr, ctx: &Ctx, locals: &[String]) {
-        let mut stack = vec![expr];
-        while let Some(e) = stack.pop() {
-            match e {
-                Expr::Await(a) => stack.push(&a.value),
-                Expr::Yield(y) => stack.extend(y.value.as_deref()),
-                Expr::Call(call) => {
-                    self.call(call, ctx, locals);
-                    stack.extend(call.arguments.args.iter());
-                    if let Expr::Attribute(a) = &*call.func {
-                        stack.push(&a.value);
-                    }
+        match expr {
+            Expr::Await(a) => guard(|| self.expr(&a.value, ctx, locals)),
+            Expr::Yield(y) => {
+                if let Some(v) = &y.value {
+                    guard(|| self.expr(v, ctx, locals));
                 }
-                Expr::List(l) => stack.extend(l.elts.iter()),
-                Expr::Tuple(l) => stack.extend(l.elts.iter()),
-                _ => {}
             }
+            Expr::Call(call) => {
+                self.call(call, ctx, locals);
+                if let Expr::Attribute(a) = &*call.func {
+                    guard(|| self.expr(&a.value, ctx, locals));
+                }
+                for arg in &*call.arguments.args {
+                    guard(|| self.expr(arg, ctx, locals));
+                }
+            }
+            Expr::List(l) => l
+                .elts
+                .iter()
+                .for_each(|e| guard(|| self.expr(e, ctx, locals))),
+            Expr::Tuple(l) => l
+                .elts
+                .iter()
+                .for_each(|e| guard(|| self.expr(e, ctx, locals))),
+            _ => {}
         }
     }
 
@@ -634,15 +766,50 @@ impl Scan<'_> {
         } else {
             None
         };
+        // Keep only calls the join can use: on an instance this module holds,
+        // or on a name of another module. The methods called on anything
+        // else are kept by name (a stop method among them may stop any owner).
+        let keep = match &*a.value {
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                if !ctx.function.is_empty() && locals.iter().any(|l| l == name) {
+                    false
+                } else if let Some((_, item)) = self.imports.get(name) {
+                    !item.is_empty()
+                } else {
+                    self.instance_names.contains(name)
+                }
+            }
+            Expr::Attribute(inner) => match &*inner.value {
+                Expr::Name(base) if ctx.self_name.as_deref() == Some(base.id.as_str()) => {
+                    ctx.class.as_ref().is_some_and(|c| {
+                        self.self_instances
+                            .contains(&(c.to_string(), inner.attr.to_string()))
+                    })
+                }
+                Expr::Name(base) => self
+                    .imports
+                    .get(base.id.as_str())
+                    .is_some_and(|(_, item)| item.is_empty()),
+                _ => false,
+            },
+            _ => false,
+        };
+        if !keep {
+            if !self.facts.unresolved_methods.contains(method) {
+                self.facts.unresolved_methods.insert(method.to_string());
+            }
+            return;
+        }
         self.facts.calls.push(CallFacts {
             receiver: self.holder(&a.value, ctx, locals),
             method: method.to_string(),
             range: call.range(),
-            line: self.line(call.range()),
+            line: 0,
             function: if ctx.function.is_empty() {
                 "<module>".to_string()
             } else {
-                ctx.function.clone()
+                ctx.function.to_string()
             },
             shape,
         });
@@ -808,6 +975,7 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
                 _ => unresolved_stops.push(c.method.as_str()),
             }
         }
+        unresolved_stops.extend(m.unresolved_methods.iter().map(String::as_str));
     }
     let site = |m: &ModuleFacts, c: &CallFacts| ProjectSite {
         path: m.path.clone(),

@@ -154,15 +154,29 @@ pub fn run(
     config: &Config,
     mode: Mode,
 ) -> Vec<Outcome> {
+    // Module names of the run, for the project pass: a call on a name of a
+    // module outside the run (`os.path.join`) cannot start or stop an owner.
+    let modules: Vec<String> = inputs
+        .iter()
+        .map(|i| match i.text {
+            Text::Stdin(_) => String::new(),
+            Text::Path(_) => module_name(&i.entry.path),
+        })
+        .collect();
+    let project: std::collections::HashSet<&str> = modules.iter().map(String::as_str).collect();
+    let project = &project;
     pool.install(|| {
         inputs
             .into_par_iter()
-            .map(|input| {
+            .zip(modules.par_iter())
+            .map(|(input, module)| {
                 let display = input.entry.display.clone();
-                std::panic::catch_unwind(AssertUnwindSafe(|| check_one(input, config, mode)))
-                    .unwrap_or_else(|_| {
-                        Outcome::Failed(format!("internal error while checking {display}"))
-                    })
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    check_one(input, module, project, config, mode)
+                }))
+                .unwrap_or_else(|_| {
+                    Outcome::Failed(format!("internal error while checking {display}"))
+                })
             })
             .collect()
     })
@@ -174,7 +188,13 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
         .map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()))
 }
 
-fn check_one(input: Input, config: &Config, mode: Mode) -> Outcome {
+fn check_one(
+    input: Input,
+    module: &str,
+    project: &std::collections::HashSet<&str>,
+    config: &Config,
+    mode: Mode,
+) -> Outcome {
     let from_stdin = matches!(input.text, Text::Stdin(_));
     let bytes = match input.text {
         Text::Stdin(bytes) => bytes,
@@ -205,8 +225,10 @@ fn check_one(input: Input, config: &Config, mode: Mode) -> Outcome {
         }));
     };
 
-    let index = LineIndex::from_source_text(&source);
+    // Most files have nothing to show: build the line index only when needed.
+    let index_cell: std::cell::OnceCell<LineIndex> = std::cell::OnceCell::new();
     let position = |offset| {
+        let index = index_cell.get_or_init(|| LineIndex::from_source_text(&source));
         let lc = index.line_column(offset, &source);
         Position {
             row: lc.line.get(),
@@ -231,12 +253,38 @@ fn check_one(input: Input, config: &Config, mode: Mode) -> Outcome {
         }
     } else {
         let settings: &Settings = &config.settings;
-        let report = async_task_ownership::check_module(
-            parsed.syntax(),
-            &source,
-            &input.entry.relative,
-            settings,
-        );
+        let report = if from_stdin {
+            async_task_ownership::check_module(
+                parsed.syntax(),
+                &source,
+                &input.entry.relative,
+                settings,
+            )
+        } else {
+            let (report, mut f) = async_task_ownership::check_module_with_facts(
+                parsed.syntax(),
+                &source,
+                &input.entry.relative,
+                module,
+                settings,
+            );
+            f.calls.retain(|c| match &c.receiver {
+                Some(async_task_ownership::project::Holder::Global { module, .. }) => {
+                    project.contains(module.as_str())
+                }
+                _ => true,
+            });
+            f.instances
+                .retain(|i| project.contains(i.class_module.as_str()));
+            let useful = !f.owners.is_empty()
+                || !f.calls.is_empty()
+                || !f.instances.is_empty()
+                || !f.unresolved_methods.is_empty();
+            if useful {
+                facts = Some(f);
+            }
+            report
+        };
         let ignored = config.ignored_kinds(&input.entry.relative);
         for d in report.diagnostics {
             if ignored.contains(&d.kind) {
@@ -263,19 +311,6 @@ fn check_one(input: Input, config: &Config, mode: Mode) -> Outcome {
             });
         }
         inventory = report.inventory;
-        if !from_stdin {
-            let module = module_name(&input.entry.path);
-            let f = async_task_ownership::project::module_facts(
-                parsed.syntax(),
-                &source,
-                &input.entry.relative,
-                &module,
-                settings,
-            );
-            if !f.owners.is_empty() || !f.calls.is_empty() || !f.instances.is_empty() {
-                facts = Some(f);
-            }
-        }
         // Kinds turned off by `select`/`ignore` are not findings of this run
         // (`# noqa` and `per-file-ignores` only hide the diagnostic).
         for record in &mut inventory {
@@ -297,9 +332,14 @@ fn check_one(input: Input, config: &Config, mode: Mode) -> Outcome {
     Outcome::Checked(Box::new(FileResult {
         entry: input.entry,
         // Only files with something to show keep their text.
-        source: keep_source.then_some(SourceText {
-            text: source,
-            index,
+        source: keep_source.then(|| {
+            let index = index_cell
+                .into_inner()
+                .unwrap_or_else(|| LineIndex::from_source_text(&source));
+            SourceText {
+                text: source,
+                index,
+            }
         }),
         messages,
         inventory,

@@ -26,6 +26,11 @@ use crate::args::{AuditArgs, CheckArgs, Cli, Command, FileArgs, RuleArgs};
 use crate::check::{FileResult, Input, Mode, Outcome, Text};
 use crate::exit::ExitStatus;
 
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+#[cfg(target_env = "msvc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -272,7 +272,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     && *store_scope != MODULE_SCOPE
                     && !*guarded
                     && !lc.cancelled_before(*store_scope, *store)
-                    && !cancelled_by_call_before(facts, lc, *store_scope, *store)
+                    && !cancelled_by_call_before(facts, index, lc, *store_scope, *store)
                 {
                     let sec = if line_of(input, *store) == line_of(input, site.call.range()) {
                         Vec::new()
@@ -456,10 +456,19 @@ pub(crate) fn assemble(input: &Input) -> Report {
 
 /// Whether `scope` calls, before `pos`, a method of the class that cancels
 /// the slot (`self._cancel_task()` then `self._task = ...`): a restart guard.
-fn cancelled_by_call_before(facts: &Facts, lc: &Lifecycle, scope: ScopeId, pos: TextRange) -> bool {
-    facts.sites.iter().any(|site| {
-        site.scope == scope
-            && site.call.range().start() < pos.start()
+fn cancelled_by_call_before(
+    facts: &Facts,
+    index: &Index,
+    lc: &Lifecycle,
+    scope: ScopeId,
+    pos: TextRange,
+) -> bool {
+    if lc.cancels.is_empty() {
+        return false;
+    }
+    index.scope_sites(scope).iter().any(|&s| {
+        let site = &facts.sites[s as usize];
+        site.call.range().start() < pos.start()
             && site
                 .callee
                 .is_some_and(|callee| lc.cancels.iter().any(|c| c.scope == callee))

@@ -26,21 +26,34 @@ use ruff_source_file::LineIndex;
 
 use crate::{Report, Settings};
 
+pub(crate) use class_owners::ClassOwner;
 pub(crate) use stack::guard as stack_guard;
 
 pub(crate) fn check(module: &ModModule, source: &str, path: &str, settings: &Settings) -> Report {
+    check_full(module, source, path, settings, false).0
+}
+
+/// The module's report and, when `want_owners`, its task-owning classes for
+/// the project-level pass — from one analysis.
+pub(crate) fn check_full(
+    module: &ModModule,
+    source: &str,
+    path: &str,
+    settings: &Settings,
+    want_owners: bool,
+) -> (Report, Vec<class_owners::ClassOwner>) {
     if !may_spawn(source, settings) {
-        return Report::default();
+        return (Report::default(), Vec::new());
     }
     let model = model::Model::build(module);
     let facts = facts::collect(&model, settings, module);
     let index = owners::Index::build(&facts);
     let is_spawn = owners::spawning_sites(&model, &facts, &index);
     if !is_spawn.iter().any(|s| *s) {
-        return Report::default();
+        return (Report::default(), Vec::new());
     }
     let lines = LineIndex::from_source_text(source);
-    findings::assemble(&findings::Input {
+    let report = findings::assemble(&findings::Input {
         model: &model,
         facts: &facts,
         index: &index,
@@ -49,7 +62,13 @@ pub(crate) fn check(module: &ModModule, source: &str, path: &str, settings: &Set
         lines: &lines,
         settings,
         scope: scope::scope_of(path, &settings.test_paths),
-    })
+    });
+    let owners = if want_owners {
+        class_owners::class_owners(&model, &facts, &index, &is_spawn)
+    } else {
+        Vec::new()
+    };
+    (report, owners)
 }
 
 /// Whether the source can contain a spawn site at all. Every spawn form names
@@ -65,20 +84,4 @@ fn may_spawn(source: &str, settings: &Settings) -> bool {
             .iter()
             .filter_map(|f| f.rsplit('.').next())
             .any(|last| !last.is_empty() && source.contains(last))
-}
-
-/// The classes of a module that own tasks, for the project-level pass.
-pub(crate) fn class_owners(
-    module: &ModModule,
-    source: &str,
-    settings: &Settings,
-) -> Vec<class_owners::ClassOwner> {
-    if !may_spawn(source, settings) {
-        return Vec::new();
-    }
-    let model = model::Model::build(module);
-    let facts = facts::collect(&model, settings, module);
-    let index = owners::Index::build(&facts);
-    let is_spawn = owners::spawning_sites(&model, &facts, &index);
-    class_owners::class_owners(&model, &facts, &index, &is_spawn)
 }

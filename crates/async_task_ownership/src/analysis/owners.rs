@@ -14,6 +14,8 @@ pub(crate) struct Index<'a> {
     pub flows_to: FxHashMap<Key<'a>, Vec<u32>>,
     /// Candidate sites by the function of the module they call.
     pub sites_by_callee: FxHashMap<ScopeId, Vec<SiteId>>,
+    /// Candidate sites by the function that contains them.
+    pub sites_by_scope: FxHashMap<ScopeId, Vec<SiteId>>,
     pub events_by_scope: FxHashMap<ScopeId, Vec<u32>>,
     pub flows_by_scope: FxHashMap<ScopeId, Vec<u32>>,
     pub handlers_by_scope: FxHashMap<ScopeId, Vec<u32>>,
@@ -40,7 +42,12 @@ impl<'a> Index<'a> {
             handlers_by_scope.entry(h.scope).or_default().push(i as u32);
         }
         let mut sites_by_callee: FxHashMap<ScopeId, Vec<SiteId>> = FxHashMap::default();
+        let mut sites_by_scope: FxHashMap<ScopeId, Vec<SiteId>> = FxHashMap::default();
         for (i, site) in facts.sites.iter().enumerate() {
+            sites_by_scope
+                .entry(site.scope)
+                .or_default()
+                .push(i as SiteId);
             if let Some(callee) = site.callee {
                 sites_by_callee.entry(callee).or_default().push(i as SiteId);
             }
@@ -50,6 +57,7 @@ impl<'a> Index<'a> {
             flows_from,
             flows_to,
             sites_by_callee,
+            sites_by_scope,
             events_by_scope,
             flows_by_scope,
             handlers_by_scope,
@@ -76,6 +84,10 @@ impl<'a> Index<'a> {
 
     pub fn flows_into(&self, key: &Key<'a>) -> &[u32] {
         self.flows_to.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn scope_sites(&self, scope: ScopeId) -> &[SiteId] {
+        self.sites_by_scope.get(&scope).map_or(&[], Vec::as_slice)
     }
 
     pub fn callers(&self, scope: ScopeId) -> &[SiteId] {
