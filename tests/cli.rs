@@ -261,7 +261,7 @@ fn a_syntax_error_is_an_invalid_syntax_diagnostic_and_the_run_goes_on() {
         broken[0]["location"],
         serde_json::json!({"row": 2, "column": 7})
     );
-    assert!(all.iter().any(|d| d["code"] == "ATO101"
+    assert!(all.iter().any(|d| d["alias"] == "ATO101"
         && d["filename"]
             .as_str()
             .is_some_and(|f| f.ends_with("fine.py"))));
@@ -350,7 +350,8 @@ fn json_follows_ruffs_schema() {
     let all = value.as_array().expect("an array");
     assert_eq!(all.len(), 1);
     let d = &all[0];
-    assert_eq!(d["code"], "ATO101");
+    assert_eq!(d["code"], "ASYNC-TASK-OWNERSHIP");
+    assert_eq!(d["alias"], "ATO101");
     assert_eq!(d["name"], "async-task-ownership");
     assert_eq!(d["kind"], "dangling");
     assert!(d["message"].as_str().is_some_and(|m| !m.is_empty()));
@@ -403,7 +404,7 @@ fn json_lines_has_one_object_per_line() {
     assert!(objects[1]["filename"]
         .as_str()
         .is_some_and(|f| f.ends_with("b.py")));
-    assert!(objects.iter().all(|o| o["code"] == "ATO101"));
+    assert!(objects.iter().all(|o| o["alias"] == "ATO101"));
 }
 
 #[test]
@@ -944,7 +945,8 @@ fn secondary_locations_in_every_format() {
 
     let value = json(&run("json"));
     let d = &value[0];
-    assert_eq!(d["code"], "ATO202");
+    assert_eq!(d["code"], "ASYNC-TASK-OWNERSHIP");
+    assert_eq!(d["alias"], "ATO202");
     assert_eq!(d["kind"], "cancel-not-awaited");
     assert_eq!(d["location"], serde_json::json!({"row": 10, "column": 26}));
     let secondary = d["secondary"].as_array().expect("secondary locations");

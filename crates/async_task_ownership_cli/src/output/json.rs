@@ -35,6 +35,8 @@ struct SecondaryJson<'a> {
 
 #[derive(Serialize)]
 struct MessageJson<'a> {
+    /// The kind's alias code (`ATO201`), for tools that key on short codes.
+    alias: Option<&'static str>,
     cell: Option<usize>,
     code: &'static str,
     end_location: Location,
@@ -53,8 +55,14 @@ struct MessageJson<'a> {
 
 fn message_json<'a>(file: &FileResult, m: &'a Message) -> MessageJson<'a> {
     MessageJson {
+        alias: m.kind.map(|k| k.code()),
         cell: None,
-        code: m.code(),
+        // Ruff's schema: the rule's code (the alias is beside it).
+        code: if m.kind.is_some() {
+            async_task_ownership::RULE_CODE
+        } else {
+            "invalid-syntax"
+        },
         end_location: m.end.into(),
         filename: file.entry.absolute.to_string_lossy().into_owned(),
         fix: None,
