@@ -166,3 +166,13 @@ fn self_holders_and_aliases_are_followed() {
         Some(async_task_ownership::project::LifespanShape::Atexit)
     );
 }
+
+#[test]
+fn async_with_enters_and_exits_the_owner() {
+    let project = load("async_with");
+    let joined = check_project(&project.facts, &Settings::default());
+    let lifetime = joined.lifetimes.first().expect("started by `async with`");
+    assert_eq!(lifetime.started[0].function, "serve");
+    assert_eq!(lifetime.stopped.len(), 1);
+    assert!(joined.diagnostics.is_empty());
+}

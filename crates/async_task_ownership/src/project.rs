@@ -641,6 +641,14 @@ impl Scan<'_> {
             Stmt::With(w) => {
                 for item in &w.items {
                     self.expr(&item.context_expr, ctx, locals);
+                    // `async with owner:` enters and exits it.
+                    if w.is_async
+                        && matches!(&item.context_expr, Expr::Name(_) | Expr::Attribute(_))
+                    {
+                        for method in ["__aenter__", "__aexit__"] {
+                            self.method_call(&item.context_expr, method, item.range(), ctx, locals);
+                        }
+                    }
                 }
                 self.block(&w.body, ctx, locals);
             }
@@ -755,6 +763,18 @@ impl Scan<'_> {
                 self.shutdown_handlers.push((qualified, shape));
             }
         }
+        self.method_call(&a.value, method, call.range(), ctx, locals);
+    }
+
+    /// Records `receiver.method(...)` (or an `async with receiver:`).
+    fn method_call(
+        &mut self,
+        receiver: &Expr,
+        method: &str,
+        range: TextRange,
+        ctx: &Ctx,
+        locals: &[String],
+    ) {
         let shape = if ctx.in_finally {
             Some(LifespanShape::Finally)
         } else if ctx.lifespan {
@@ -769,7 +789,7 @@ impl Scan<'_> {
         // Keep only calls the join can use: on an instance this module holds,
         // or on a name of another module. The methods called on anything
         // else are kept by name (a stop method among them may stop any owner).
-        let keep = match &*a.value {
+        let keep = match receiver {
             Expr::Name(n) => {
                 let name = n.id.as_str();
                 if !ctx.function.is_empty() && locals.iter().any(|l| l == name) {
@@ -802,9 +822,9 @@ impl Scan<'_> {
             return;
         }
         self.facts.calls.push(CallFacts {
-            receiver: self.holder(&a.value, ctx, locals),
+            receiver: self.holder(receiver, ctx, locals),
             method: method.to_string(),
-            range: call.range(),
+            range,
             line: 0,
             function: if ctx.function.is_empty() {
                 "<module>".to_string()
