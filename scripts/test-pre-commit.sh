@@ -16,8 +16,9 @@
 # Needs python3 (with venv), git, a Rust toolchain and PyPI (pre-commit and,
 # in pip's isolated build environment, maturin). Works under
 # target/pre-commit-test/ (git-ignored). pre-commit builds the hook's
-# environment with `pip install .`; cargo's output is kept in
-# target/pre-commit-cargo/, so only the first run compiles everything.
+# environment with `pip install .`; cargo's output goes to $CARGO_TARGET_DIR
+# (default: the repository's target/), so after scripts/test-pip-install.sh
+# the release build is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -51,7 +52,7 @@ git_commit() {
 rm -rf "$WORK"
 mkdir -p "$WORK"
 export PRE_COMMIT_HOME="$WORK/pre-commit-home"
-export CARGO_TARGET_DIR="$ROOT/target/pre-commit-cargo"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 step "$PYTHON -m venv target/pre-commit-test/venv && pip install pre-commit==$PRE_COMMIT_VERSION"
