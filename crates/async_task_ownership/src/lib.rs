@@ -86,16 +86,27 @@ pub fn check_module(module: &ModModule, source: &str, path: &str, settings: &Set
 /// for the project-level pass ([`project::check_project`]), from one analysis.
 ///
 /// `module_name` is the module's dotted name (`app.scheduler`), used to
-/// resolve relative imports.
+/// resolve relative imports. `is_project_module` says whether a dotted name is
+/// a module of the run: a module that spawns nothing and imports none of
+/// them cannot start or stop an owner, so its facts are left empty without
+/// scanning it (pass `&|_| true` to always scan).
 pub fn check_module_with_facts(
     module: &ModModule,
     source: &str,
     path: &str,
     module_name: &str,
     settings: &Settings,
+    is_project_module: &dyn Fn(&str) -> bool,
 ) -> (Report, project::ModuleFacts) {
     let (report, owners) = analysis::check_full(module, source, path, settings, true);
-    let facts = project::facts_from(module, source, path, module_name, owners);
+    let facts = project::facts_from(
+        module,
+        source,
+        path,
+        module_name,
+        owners,
+        Some(is_project_module),
+    );
     (report, facts)
 }
 

@@ -178,7 +178,7 @@ pub fn module_facts(
     settings: &Settings,
 ) -> ModuleFacts {
     let (_, owners) = crate::analysis::check_full(module, source, path, settings, true);
-    facts_from(module, source, path, module_name, owners)
+    facts_from(module, source, path, module_name, owners, None)
 }
 
 pub(crate) fn facts_from(
@@ -187,6 +187,7 @@ pub(crate) fn facts_from(
     path: &str,
     module_name: &str,
     owners: Vec<crate::analysis::ClassOwner>,
+    is_project_module: Option<&dyn Fn(&str) -> bool>,
 ) -> ModuleFacts {
     let owners = owners
         .into_iter()
@@ -218,6 +219,15 @@ pub(crate) fn facts_from(
         shutdown_handlers: Vec::new(),
     };
     scan.collect_top(&module.body);
+    if let Some(is_project) = is_project_module {
+        let relevant = !scan.facts.owners.is_empty()
+            || scan.imports.values().any(|(m, item)| {
+                is_project(m) || (!item.is_empty() && is_project(&format!("{m}.{item}")))
+            });
+        if !relevant {
+            return scan.facts;
+        }
+    }
     scan.collect_instances(&module.body);
     scan.body(&module.body, &Ctx::default());
     // Calls made in functions registered as handlers get that shape.
@@ -258,15 +268,12 @@ enum Lines {
 
 impl Lines {
     fn new(source: &str) -> Lines {
-        if source.as_bytes().contains(&b'\r') {
+        if memchr::memchr(b'\r', source.as_bytes()).is_some() {
             Lines::Index(LineIndex::from_source_text(source))
         } else {
             Lines::Feeds(
-                source
-                    .bytes()
-                    .enumerate()
-                    .filter(|(_, b)| *b == b'\n')
-                    .map(|(i, _)| i as u32)
+                memchr::memchr_iter(b'\n', source.as_bytes())
+                    .map(|i| i as u32)
                     .collect(),
             )
         }

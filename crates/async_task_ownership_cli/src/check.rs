@@ -267,6 +267,7 @@ fn check_one(
                 &input.entry.relative,
                 module,
                 settings,
+                &|m| project.contains(m),
             );
             f.calls.retain(|c| match &c.receiver {
                 Some(async_task_ownership::project::Holder::Global { module, .. }) => {

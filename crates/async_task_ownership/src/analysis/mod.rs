@@ -72,13 +72,13 @@ pub(crate) fn check_full(
 }
 
 /// Whether the source can contain a spawn site at all. Every spawn form names
-/// `create_task`, `ensure_future` or `Task` somewhere in the module (in the
+/// `create_task`, `ensure_future` or `Task(` somewhere in the module (in the
 /// call or in the import that aliases it), or a configured spawn function;
 /// most modules name none, and skipping them keeps the rule cheap.
 fn may_spawn(source: &str, settings: &Settings) -> bool {
     source.contains("create_task")
         || source.contains("ensure_future")
-        || source.contains("Task")
+        || source.contains("Task(")
         || settings
             .extra_spawn_functions
             .iter()
