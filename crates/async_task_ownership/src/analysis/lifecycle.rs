@@ -104,17 +104,7 @@ pub(crate) fn compute<'a>(
             }
         }
         for &e in index.events(&key) {
-            let ev = &facts.events[e as usize];
-            let at = At {
-                scope: ev.scope,
-                range: ev.range,
-            };
-            match &ev.kind {
-                EventKind::Cancelled => lc.cancels.push(at),
-                EventKind::Awaited { protected } => lc.awaits.push((at, *protected)),
-                EventKind::DoneCallback { observing: true } => lc.observing.push(at),
-                _ => {}
-            }
+            lc.note_use(&facts.events[e as usize]);
         }
     }
     let mut i = 0;
@@ -123,13 +113,14 @@ pub(crate) fn compute<'a>(
         i += 1;
         for &e in index.events(&key) {
             let ev = &facts.events[e as usize];
+            if lc.note_use(ev) {
+                continue;
+            }
             let at = At {
                 scope: ev.scope,
                 range: ev.range,
             };
             match &ev.kind {
-                EventKind::Cancelled => lc.cancels.push(at),
-                EventKind::Awaited { protected } => lc.awaits.push((at, *protected)),
                 EventKind::Pruned => {
                     lc.prunes.push(at);
                     lc.clears.push(at);
@@ -151,7 +142,6 @@ pub(crate) fn compute<'a>(
                         }
                     }
                 }
-                EventKind::DoneCallback { observing: true } => lc.observing.push(at),
                 // A reference returned to a caller of the module: the value of
                 // each call of that function is a reference too.
                 EventKind::Returned if key != slot => {
@@ -178,6 +168,22 @@ pub(crate) fn compute<'a>(
 }
 
 impl Lifecycle {
+    /// Records a cancel, an await or an observing callback of a reference;
+    /// whether the event was one of those.
+    fn note_use(&mut self, ev: &super::facts::Event) -> bool {
+        let at = At {
+            scope: ev.scope,
+            range: ev.range,
+        };
+        match &ev.kind {
+            EventKind::Cancelled => self.cancels.push(at),
+            EventKind::Awaited { protected } => self.awaits.push((at, *protected)),
+            EventKind::DoneCallback { observing: true } => self.observing.push(at),
+            _ => return false,
+        }
+        true
+    }
+
     pub fn no_shutdown(&self) -> bool {
         self.cancels.is_empty() && self.awaits.is_empty() && !self.escapes
     }
