@@ -379,6 +379,15 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
                 Expr::Subscript(s) => e = &s.value,
                 Expr::Starred(s) => e = &s.value,
+                // `self._tasks - {current}`, `a | b`: the same tasks.
+                Expr::BinOp(b)
+                    if matches!(
+                        b.op,
+                        ast::Operator::Sub | ast::Operator::BitAnd | ast::Operator::BitOr
+                    ) =>
+                {
+                    e = &b.left;
+                }
                 Expr::List(ast::ExprList { elts, .. })
                 | Expr::Tuple(ast::ExprTuple { elts, .. })
                 | Expr::Set(ast::ExprSet { elts, .. })
@@ -399,7 +408,18 @@ impl<'m, 'a> Walker<'m, 'a> {
             Expr::Attribute(a)
                 if matches!(
                     a.attr.as_str(),
-                    "values" | "items" | "copy" | "pop" | "popitem" | "get" | "popleft"
+                    "values"
+                        | "items"
+                        | "keys"
+                        | "copy"
+                        | "pop"
+                        | "popitem"
+                        | "get"
+                        | "popleft"
+                        | "difference"
+                        | "intersection"
+                        | "union"
+                        | "symmetric_difference"
                 ) =>
             {
                 Some(&a.value)
@@ -667,10 +687,11 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
-    /// Loads inside an assignment target (`self.c[k] = v` reads `k`).
+    /// Loads inside an assignment target: in `self.c[k] = v` the key `k` is
+    /// put into the container too (a task used as a dict key is held there).
     fn target_loads(&mut self, target: &'a Expr) {
         if let Expr::Subscript(s) = target {
-            self.expr(&s.slice, Use::Neutral, false);
+            self.expr(&s.slice, Use::Added(&s.value), false);
         }
     }
 
@@ -766,7 +787,11 @@ impl<'m, 'a> Walker<'m, 'a> {
         // Only calls, names, attributes and element accesses can denote a key.
         if matches!(
             e,
-            Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_) | Expr::Subscript(_)
+            Expr::Call(_)
+                | Expr::Name(_)
+                | Expr::Attribute(_)
+                | Expr::Subscript(_)
+                | Expr::BinOp(_)
         ) {
             if let Some(key) = self.key_of(e) {
                 self.record(key, e, u, in_coll);
