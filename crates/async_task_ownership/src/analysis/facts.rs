@@ -183,6 +183,7 @@ pub(crate) fn collect<'a>(
         frame: 0,
         next_frame: 1,
         late_bound: FxHashSet::default(),
+        key_cache: FxHashMap::default(),
         facts: Facts::default(),
     };
     w.body(&module.body);
@@ -218,6 +219,8 @@ struct Walker<'m, 'a> {
     /// which the model does not collect: they are rare, and finding them
     /// would mean walking every expression twice.
     late_bound: FxHashSet<(ScopeId, &'a str)>,
+    /// `key_of` answers for the nodes of long chains.
+    key_cache: FxHashMap<usize, Option<Key<'a>>>,
     facts: Facts<'a>,
 }
 
@@ -364,8 +367,28 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// The key an expression denotes, looking through element access and
     /// copies (`self._tasks[k]`, `list(self._tasks)`, `self._by_id.values()`).
     fn key_of(&mut self, expr: &'a Expr) -> Option<Key<'a>> {
+        // Long chains (`a[0][0]…`, `list(list(…))`) are walked from every
+        // level as the traversal descends: remember the answer for each node
+        // of a long chain, so the whole walk stays linear.
+        let mut chain: Vec<usize> = Vec::new();
+        let result = self.key_of_walk(expr, &mut chain);
+        if chain.len() >= 8 {
+            for node in chain {
+                self.key_cache.insert(node, result);
+            }
+        }
+        result
+    }
+
+    fn key_of_walk(&mut self, expr: &'a Expr, chain: &mut Vec<usize>) -> Option<Key<'a>> {
         let mut e = expr;
         loop {
+            if !self.key_cache.is_empty() {
+                if let Some(cached) = self.key_cache.get(&(std::ptr::from_ref(e) as usize)) {
+                    return *cached;
+                }
+            }
+            chain.push(std::ptr::from_ref(e) as usize);
             match e {
                 Expr::Call(call) => {
                     if let Some(&id) = self.facts.site_by_range.get(&call.range()) {
@@ -714,6 +737,10 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn classify_value(&self, value: &Expr) -> BoundValue {
+        guard(|| self.classify_value_inner(value))
+    }
+
+    fn classify_value_inner(&self, value: &Expr) -> BoundValue {
         match value {
             Expr::NoneLiteral(_) => BoundValue::None,
             Expr::List(_)
