@@ -137,3 +137,35 @@ pub(crate) const LABEL_SPAWNED: &str = "task spawned here";
 pub(crate) const LABEL_STORED: &str = "stored here without a guard";
 pub(crate) const LABEL_ADDED: &str = "added here, never removed";
 pub(crate) const LABEL_STARTED: &str = "started here, never stopped";
+
+/// Where a transferred task went, in words (the inventory's `transferred (…)`).
+pub(crate) mod transfer {
+    pub(crate) const GATHERED: &str = "gathered into a future";
+    pub(crate) const RETURNED: &str = "returned to the caller";
+    pub(crate) const YIELDED: &str = "yielded to the caller";
+    pub(crate) const BORROWED: &str = "added to a collection borrowed from elsewhere";
+    pub(crate) const IN_EXPRESSION: &str = "used in an expression";
+    pub(crate) const NOT_FOLLOWED: &str = "not followed";
+
+    /// `stored on `job.task``.
+    pub(crate) fn stored_on(target: &str) -> String {
+        format!("stored on `{target}`")
+    }
+
+    /// `added to `server.tasks``, or to another object.
+    pub(crate) fn added_to(container: Option<&str>) -> String {
+        match container {
+            Some(c) => format!("added to `{c}`"),
+            None => "added to another object".to_string(),
+        }
+    }
+
+    /// `passed to `register()``, `passed to the constructor `Job()``.
+    pub(crate) fn passed_to(callee: Option<&str>, constructor: bool) -> String {
+        match callee {
+            Some(c) if constructor => format!("passed to the constructor `{c}()`"),
+            Some(c) => format!("passed to `{c}()`"),
+            None => "passed to a call".to_string(),
+        }
+    }
+}

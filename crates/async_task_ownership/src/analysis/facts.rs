@@ -18,6 +18,7 @@ use super::model::{Model, NameHome, ScopeId, MODULE_SCOPE};
 use super::names::{any_expr, dotted_name, last_identifier, mentions_name};
 use super::spawn::{self, SpawnApi, WaitFn};
 use super::stack::guard;
+use crate::messages::transfer;
 use crate::Settings;
 
 pub(crate) type SiteId = u32;
@@ -1082,7 +1083,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             Use::WaitArg => self.event(
                 key,
                 range,
-                EventKind::HandedOn("gathered into a future".to_string()),
+                EventKind::HandedOn(transfer::GATHERED.to_string()),
             ),
             Use::Assigned(targets) => {
                 for t in targets {
@@ -1164,11 +1165,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 } else {
                     let text = dotted_name(target)
                         .map_or_else(|| format!("….{}", a.attr), |s| s.join("."));
-                    self.event(
-                        key,
-                        range,
-                        EventKind::HandedOn(format!("stored on `{text}`")),
-                    );
+                    self.event(key, range, EventKind::HandedOn(transfer::stored_on(&text)));
                 }
             }
             Expr::Subscript(s) => self.add(key, &s.value, range),
@@ -1210,11 +1207,12 @@ impl<'m, 'a> Walker<'m, 'a> {
         match to {
             Some(to) => self.flow(key, to, FlowKind::Add, range),
             None => {
-                let text = dotted_name(c).map_or_else(
-                    || "another object".to_string(),
-                    |s| format!("`{}`", s.join(".")),
+                let text = dotted_name(c).map(|s| s.join("."));
+                self.event(
+                    key,
+                    range,
+                    EventKind::HandedOn(transfer::added_to(text.as_deref())),
                 );
-                self.event(key, range, EventKind::HandedOn(format!("added to {text}")));
             }
         }
     }
@@ -1239,13 +1237,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
         }
         let name = dotted_name(&call.func).map(|s| s.join("."));
-        let to = match name {
-            Some(n) if self.model.class_by_name.contains_key(n.as_str()) => {
-                format!("passed to the constructor `{n}()`")
-            }
-            Some(n) => format!("passed to `{n}()`"),
-            None => "passed to a call".to_string(),
-        };
+        let constructor = name
+            .as_deref()
+            .is_some_and(|n| self.model.class_by_name.contains_key(n));
+        let to = transfer::passed_to(name.as_deref(), constructor);
         self.event(key, range, EventKind::HandedOn(to));
     }
 }

@@ -215,7 +215,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     }
                     _ => (
                         Owner::Transferred {
-                            to: "not followed".to_string(),
+                            to: messages::transfer::NOT_FOLLOWED.to_string(),
                         },
                         String::new(),
                     ),

@@ -6,6 +6,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::facts::{BoundValue, EventKind, Facts, FlowKind, Key, SiteId};
 use super::model::{Model, ScopeId};
+use crate::messages::transfer;
 
 /// The facts, indexed by key.
 pub(crate) struct Index<'a> {
@@ -217,10 +218,10 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
                     }
                 }
                 EventKind::Returned => {
-                    transferred.get_or_insert_with(|| "returned to the caller".to_string());
+                    transferred.get_or_insert_with(|| transfer::RETURNED.to_string());
                 }
                 EventKind::Yielded => {
-                    transferred.get_or_insert_with(|| "yielded to the caller".to_string());
+                    transferred.get_or_insert_with(|| transfer::YIELDED.to_string());
                 }
                 EventKind::HandedOn(to) => {
                     transferred.get_or_insert_with(|| to.clone());
@@ -262,7 +263,7 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
                 .iter()
                 .any(|&e| facts.events[e as usize].kind == EventKind::Bound(BoundValue::Borrowed));
         if borrowed {
-            RawOwner::Transferred("added to a collection borrowed from elsewhere".to_string())
+            RawOwner::Transferred(transfer::BORROWED.to_string())
         } else {
             RawOwner::Slot {
                 key,
@@ -283,9 +284,9 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
     } else if let Some(Key::Local(scope, name)) = first_local {
         RawOwner::LocalUnawaited(name, scope)
     } else if other {
-        RawOwner::Transferred("used in an expression".to_string())
+        RawOwner::Transferred(transfer::IN_EXPRESSION.to_string())
     } else {
-        RawOwner::Transferred("not followed".to_string())
+        RawOwner::Transferred(transfer::NOT_FOLLOWED.to_string())
     };
     Resolution {
         owner,
