@@ -16,9 +16,8 @@
 //! resolve counts as a possible stop of every owner with that method.
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use ruff_python_ast::{self as ast, Expr, ModModule, Stmt};
 use ruff_source_file::LineIndex;
@@ -45,7 +44,54 @@ pub struct ModuleFacts {
     /// Method calls on instances the join can follow.
     pub calls: Vec<CallFacts>,
     /// Methods called on receivers the module cannot name.
-    pub unresolved_methods: std::collections::BTreeSet<String>,
+    pub unresolved_methods: MethodNames,
+}
+
+/// A sorted set of method names, kept as one string: a run keeps these for
+/// thousands of modules, each calling dozens of methods, and one allocation
+/// per module instead of one per name saved both memory and the time to
+/// free them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MethodNames(String);
+
+impl MethodNames {
+    /// The names, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.split('\n').filter(|s| !s.is_empty())
+    }
+
+    /// Whether `name` is one of them.
+    pub fn contains(&self, name: &str) -> bool {
+        self.iter().any(|n| n == name)
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+}
+
+impl<'s> FromIterator<&'s str> for MethodNames {
+    fn from_iter<I: IntoIterator<Item = &'s str>>(names: I) -> Self {
+        let mut names: Vec<&str> = names
+            .into_iter()
+            .filter(|n| !n.is_empty() && !n.contains('\n'))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        MethodNames(names.join("\n"))
+    }
+}
+
+impl Serialize for MethodNames {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }
 
 /// A class that spawns tasks into its own slots.
@@ -206,10 +252,12 @@ pub(crate) fn facts_from(
     let mut scan = Scan {
         module: module_name,
         is_package,
-        imports: rustc_hash::FxHashMap::default(),
+        imports: FxHashMap::default(),
         classes: Vec::new(),
         instance_names: FxHashSet::default(),
         self_instances: FxHashSet::default(),
+        functions: Vec::new(),
+        unresolved: FxHashSet::default(),
         facts: ModuleFacts {
             path: path.to_string(),
             module: module_name.to_string(),
@@ -221,18 +269,25 @@ pub(crate) fn facts_from(
     scan.collect_top(&module.body);
     if let Some(is_project) = is_project_module {
         let relevant = !scan.facts.owners.is_empty()
-            || scan.imports.values().any(|(m, item)| {
-                is_project(m) || (!item.is_empty() && is_project(&format!("{m}.{item}")))
+            || scan.imports.values().any(|import| {
+                is_project(&import.module)
+                    || (!import.item.is_empty()
+                        && is_project(&format!("{}.{}", import.module, import.item)))
             });
         if !relevant {
             return scan.facts;
         }
     }
     scan.collect_instances(&module.body);
-    scan.body(&module.body, &Ctx::default());
+    scan.body(&module.body, Ctx::default());
+    let Scan {
+        mut facts,
+        shutdown_handlers: handlers,
+        unresolved,
+        ..
+    } = scan;
+    facts.unresolved_methods = unresolved.into_iter().collect();
     // Calls made in functions registered as handlers get that shape.
-    let handlers = std::mem::take(&mut scan.shutdown_handlers);
-    let mut facts = scan.facts;
     for call in &mut facts.calls {
         if call.shape.is_none() {
             if let Some((_, shape)) = handlers.iter().find(|(f, _)| *f == call.function) {
@@ -241,72 +296,83 @@ pub(crate) fn facts_from(
         }
     }
     // Lines, only where something was kept.
-    if !facts.owners.is_empty() || !facts.instances.is_empty() || !facts.calls.is_empty() {
-        let lines = Lines::new(source);
-        let line = |r: TextRange| lines.line(r);
-        for o in &mut facts.owners {
-            for s in &mut o.spawns {
-                s.line = line(s.range);
-            }
-        }
-        for i in &mut facts.instances {
-            i.line = line(i.range);
-        }
-        for c in &mut facts.calls {
-            c.line = line(c.range);
-        }
+    let mut lines: Vec<(TextRange, &mut u32)> = Vec::new();
+    for o in &mut facts.owners {
+        lines.extend(o.spawns.iter_mut().map(|s| (s.range, &mut s.line)));
     }
+    lines.extend(facts.instances.iter_mut().map(|i| (i.range, &mut i.line)));
+    lines.extend(facts.calls.iter_mut().map(|c| (c.range, &mut c.line)));
+    set_lines(source, lines);
     facts
 }
 
-/// 1-based line numbers of offsets: a plain count of line feeds when the
-/// source has no carriage return (almost always), else Ruff's line index.
-enum Lines {
-    Feeds(Vec<u32>),
-    Index(LineIndex),
+/// Sets the 1-based line of each range's start: a counting sweep over the
+/// line feeds (vectorised) when the source has no carriage return (almost
+/// always), else Ruff's line index.
+fn set_lines(source: &str, mut ranges: Vec<(TextRange, &mut u32)>) {
+    if ranges.is_empty() {
+        return;
+    }
+    let bytes = source.as_bytes();
+    if memchr::memchr(b'\r', bytes).is_some() {
+        let index = LineIndex::from_source_text(source);
+        for (range, line) in ranges {
+            *line = index.line_index(range.start()).get() as u32;
+        }
+        return;
+    }
+    ranges.sort_by_key(|(range, _)| range.start());
+    let (mut at, mut feeds) = (0usize, 0usize);
+    for (range, line) in ranges {
+        let offset = range.start().to_usize().min(bytes.len());
+        if offset > at {
+            feeds += memchr::memchr_iter(b'\n', &bytes[at..offset]).count();
+            at = offset;
+        }
+        *line = u32::try_from(feeds + 1).unwrap_or(u32::MAX);
+    }
 }
 
-impl Lines {
-    fn new(source: &str) -> Lines {
-        if memchr::memchr(b'\r', source.as_bytes()).is_some() {
-            Lines::Index(LineIndex::from_source_text(source))
-        } else {
-            Lines::Feeds(
-                memchr::memchr_iter(b'\n', source.as_bytes())
-                    .map(|i| i as u32)
-                    .collect(),
-            )
-        }
-    }
-
-    fn line(&self, r: TextRange) -> u32 {
-        match self {
-            Lines::Feeds(feeds) => feeds.partition_point(|&f| f < u32::from(r.start())) as u32 + 1,
-            Lines::Index(index) => index.line_index(r.start()).get() as u32,
-        }
-    }
-}
-
-#[derive(Default, Clone)]
-struct Ctx {
-    function: Rc<str>,
-    class: Option<Rc<str>>,
-    self_name: Option<Rc<str>>,
+/// Where the scan is: plain copies, no allocation per statement.
+#[derive(Default, Clone, Copy)]
+struct Ctx<'a> {
+    /// The enclosing function (an index into `Scan::functions`).
+    function: Option<usize>,
+    class: Option<&'a str>,
+    self_name: Option<&'a str>,
     lifespan: bool,
     after_yield: bool,
     in_finally: bool,
 }
 
-struct Scan<'s> {
+/// A function of the module: its parent function, its class (for a method)
+/// and its name; qualified names are built only for the facts kept.
+struct Function<'a> {
+    parent: Option<usize>,
+    class: Option<&'a str>,
+    name: &'a str,
+}
+
+/// An import: the module, and the name imported from it (empty for a
+/// module import).
+struct Import<'a> {
+    module: std::borrow::Cow<'a, str>,
+    item: &'a str,
+}
+
+struct Scan<'s, 'a> {
     module: &'s str,
     is_package: bool,
-    /// Local name → (module, name or "" for a module import).
-    imports: rustc_hash::FxHashMap<String, (String, String)>,
-    classes: Vec<String>,
+    /// Local name → what it imports.
+    imports: FxHashMap<&'a str, Import<'a>>,
+    classes: Vec<&'a str>,
     /// Module-level names bound to a constructor call.
-    instance_names: FxHashSet<String>,
+    instance_names: FxHashSet<&'a str>,
     /// `(class, attr)` of `self.<attr> = Class(...)` in the class's methods.
-    self_instances: FxHashSet<(String, String)>,
+    self_instances: FxHashSet<(&'a str, &'a str)>,
+    functions: Vec<Function<'a>>,
+    /// Methods called on receivers the module cannot name.
+    unresolved: FxHashSet<&'a str>,
     facts: ModuleFacts,
     shutdown_handlers: Vec<(String, LifespanShape)>,
 }
@@ -319,7 +385,7 @@ fn last_name(expr: &Expr) -> Option<&str> {
     }
 }
 
-impl Scan<'_> {
+impl<'a> Scan<'_, 'a> {
     fn resolve_relative(&self, level: u32, module: Option<&str>) -> String {
         let mut parts: Vec<&str> = self.module.split('.').filter(|p| !p.is_empty()).collect();
         if level > 0 {
@@ -339,34 +405,74 @@ impl Scan<'_> {
         parts.join(".")
     }
 
-    fn collect_top(&mut self, body: &[Stmt]) {
+    /// The qualified name of a function (`Class.method`,
+    /// `outer.<locals>.inner`), or `<module>`.
+    fn function_name(&self, function: Option<usize>) -> String {
+        let Some(mut at) = function else {
+            return "<module>".to_string();
+        };
+        let mut parts: Vec<&str> = Vec::new();
+        loop {
+            let f = &self.functions[at];
+            parts.push(f.name);
+            match f.parent {
+                Some(parent) => {
+                    parts.push("<locals>");
+                    at = parent;
+                }
+                None => {
+                    if let Some(class) = f.class {
+                        parts.push(class);
+                    }
+                    break;
+                }
+            }
+        }
+        parts.reverse();
+        parts.join(".")
+    }
+
+    fn collect_top(&mut self, body: &'a [Stmt]) {
         for stmt in body {
             match stmt {
                 Stmt::Import(i) => {
                     for alias in &i.names {
-                        let full = alias.name.to_string();
-                        match &alias.asname {
-                            Some(asname) => {
-                                self.imports
-                                    .insert(asname.to_string(), (full, String::new()));
-                            }
+                        let full = alias.name.as_str();
+                        let (local, module) = match &alias.asname {
+                            Some(asname) => (asname.as_str(), full),
                             None => {
-                                let first = full.split('.').next().unwrap_or_default().to_string();
-                                self.imports.insert(first.clone(), (first, String::new()));
+                                let first = full.split('.').next().unwrap_or_default();
+                                (first, first)
                             }
-                        }
+                        };
+                        self.imports.insert(
+                            local,
+                            Import {
+                                module: module.into(),
+                                item: "",
+                            },
+                        );
                     }
                 }
                 Stmt::ImportFrom(i) => {
-                    let module =
-                        self.resolve_relative(i.level, i.module.as_ref().map(|m| m.as_str()));
+                    let module: std::borrow::Cow<'a, str> = match (i.level, &i.module) {
+                        (0, Some(m)) => m.as_str().into(),
+                        (level, m) => self
+                            .resolve_relative(level, m.as_ref().map(|m| m.as_str()))
+                            .into(),
+                    };
                     for alias in &i.names {
-                        let local = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
-                        self.imports
-                            .insert(local, (module.clone(), alias.name.to_string()));
+                        let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                        self.imports.insert(
+                            local,
+                            Import {
+                                module: module.clone(),
+                                item: alias.name.as_str(),
+                            },
+                        );
                     }
                 }
-                Stmt::ClassDef(c) => self.classes.push(c.name.to_string()),
+                Stmt::ClassDef(c) => self.classes.push(c.name.as_str()),
                 Stmt::If(i) => {
                     self.collect_top(&i.body);
                     for c in &i.elif_else_clauses {
@@ -387,7 +493,7 @@ impl Scan<'_> {
 
     /// Module-level names and `self` attributes bound to a constructor call,
     /// so calls on anything else can be dropped while scanning.
-    fn collect_instances(&mut self, body: &[Stmt]) {
+    fn collect_instances(&mut self, body: &'a [Stmt]) {
         for stmt in body {
             match stmt {
                 Stmt::Assign(a) => {
@@ -395,7 +501,7 @@ impl Scan<'_> {
                         if self.constructor(&call.func).is_some() {
                             for t in &a.targets {
                                 if let Expr::Name(n) = t {
-                                    self.instance_names.insert(n.id.to_string());
+                                    self.instance_names.insert(n.id.as_str());
                                 }
                             }
                         }
@@ -413,7 +519,7 @@ impl Scan<'_> {
         }
     }
 
-    fn collect_self_instances(&mut self, class: &str, body: &[Stmt]) {
+    fn collect_self_instances(&mut self, class: &'a str, body: &'a [Stmt]) {
         for stmt in body {
             match stmt {
                 Stmt::Assign(a) => {
@@ -421,8 +527,7 @@ impl Scan<'_> {
                         if self.constructor(&call.func).is_some() {
                             for t in &a.targets {
                                 if let Expr::Attribute(attr) = t {
-                                    self.self_instances
-                                        .insert((class.to_string(), attr.attr.to_string()));
+                                    self.self_instances.insert((class, attr.attr.as_str()));
                                 }
                             }
                         }
@@ -445,55 +550,53 @@ impl Scan<'_> {
     }
 
     /// The class a constructor call names: `(module, class)`.
-    fn constructor(&self, func: &Expr) -> Option<(String, String)> {
+    fn constructor(&self, func: &'a Expr) -> Option<(&str, &'a str)> {
         if !last_name(func).is_some_and(starts_upper) {
             return None;
         }
         match func {
             Expr::Name(n) => {
                 let name = n.id.as_str();
-                if self.classes.iter().any(|c| c == name) {
-                    return Some((self.module.to_string(), name.to_string()));
+                if self.classes.contains(&name) {
+                    return Some((self.module, name));
                 }
-                let (m, item) = self.imports.get(name)?;
-                if item.is_empty() {
-                    return None;
-                }
-                starts_upper(item).then(|| (m.clone(), item.clone()))
+                let import = self.imports.get(name)?;
+                (!import.item.is_empty() && starts_upper(import.item))
+                    .then(|| (&*import.module, import.item))
             }
             Expr::Attribute(a) => {
                 let Expr::Name(base) = &*a.value else {
                     return None;
                 };
-                let (m, item) = self.imports.get(base.id.as_str())?;
-                if !item.is_empty() || !starts_upper(a.attr.as_str()) {
+                let import = self.imports.get(base.id.as_str())?;
+                if !import.item.is_empty() || !starts_upper(a.attr.as_str()) {
                     return None;
                 }
-                Some((m.clone(), a.attr.to_string()))
+                Some((&*import.module, a.attr.as_str()))
             }
             _ => None,
         }
     }
 
     /// Names a receiver expression.
-    fn holder(&self, expr: &Expr, ctx: &Ctx, locals: &[String]) -> Option<Holder> {
+    fn holder(&self, expr: &Expr, ctx: Ctx<'a>, locals: &[&'a str]) -> Option<Holder> {
         match expr {
             Expr::Name(n) => {
                 let name = n.id.as_str();
-                if !ctx.function.is_empty() && locals.iter().any(|l| l == name) {
+                if ctx.function.is_some() && locals.contains(&name) {
                     return Some(Holder::Local {
                         module: self.module.to_string(),
-                        function: ctx.function.to_string(),
+                        function: self.function_name(ctx.function),
                         name: name.to_string(),
                     });
                 }
-                if let Some((m, item)) = self.imports.get(name) {
-                    if item.is_empty() {
+                if let Some(import) = self.imports.get(name) {
+                    if import.item.is_empty() {
                         return None;
                     }
                     return Some(Holder::Global {
-                        module: m.clone(),
-                        name: item.clone(),
+                        module: import.module.to_string(),
+                        name: import.item.to_string(),
                     });
                 }
                 Some(Holder::Global {
@@ -502,17 +605,17 @@ impl Scan<'_> {
                 })
             }
             Expr::Attribute(a) => match &*a.value {
-                Expr::Name(base) if ctx.self_name.as_deref() == Some(base.id.as_str()) => {
+                Expr::Name(base) if ctx.self_name == Some(base.id.as_str()) => {
                     Some(Holder::SelfAttr {
                         module: self.module.to_string(),
-                        class: ctx.class.as_deref()?.to_string(),
+                        class: ctx.class?.to_string(),
                         attr: a.attr.to_string(),
                     })
                 }
                 Expr::Name(base) => {
-                    let (m, item) = self.imports.get(base.id.as_str())?;
-                    item.is_empty().then(|| Holder::Global {
-                        module: m.clone(),
+                    let import = self.imports.get(base.id.as_str())?;
+                    import.item.is_empty().then(|| Holder::Global {
+                        module: import.module.to_string(),
                         name: a.attr.to_string(),
                     })
                 }
@@ -522,15 +625,15 @@ impl Scan<'_> {
         }
     }
 
-    fn body(&mut self, body: &[Stmt], ctx: &Ctx) {
-        let mut locals: Vec<String> = Vec::new();
-        let mut ctx = ctx.clone();
+    fn body(&mut self, body: &'a [Stmt], ctx: Ctx<'a>) {
+        let mut locals: Vec<&'a str> = Vec::new();
+        let mut ctx = ctx;
         for stmt in body {
             guard(|| self.stmt(stmt, &mut ctx, &mut locals));
         }
     }
 
-    fn stmt(&mut self, stmt: &Stmt, ctx: &mut Ctx, locals: &mut Vec<String>) {
+    fn stmt(&mut self, stmt: &'a Stmt, ctx: &mut Ctx<'a>, locals: &mut Vec<&'a str>) {
         match stmt {
             Stmt::FunctionDef(f) => {
                 let lifespan = f.decorator_list.iter().any(|d| {
@@ -540,62 +643,62 @@ impl Scan<'_> {
                     };
                     last_name(e) == Some("asynccontextmanager")
                 });
+                let id = self.functions.len();
+                self.functions.push(Function {
+                    parent: ctx.function,
+                    class: if ctx.function.is_none() {
+                        ctx.class
+                    } else {
+                        None
+                    },
+                    name: f.name.as_str(),
+                });
                 for d in &f.decorator_list {
                     self.note_decorator(&d.expression, f.name.as_str());
                 }
-                let function: Rc<str> = if ctx.function.is_empty() {
-                    match &ctx.class {
-                        Some(c) => format!("{c}.{}", f.name).into(),
-                        None => f.name.as_str().into(),
-                    }
+                let self_name = if ctx.class.is_some() && ctx.function.is_none() {
+                    f.parameters.args.first().map(|p| p.parameter.name.as_str())
                 } else {
-                    format!("{}.<locals>.{}", ctx.function, f.name).into()
-                };
-                let self_name = if ctx.class.is_some() && ctx.function.is_empty() {
-                    f.parameters
-                        .args
-                        .first()
-                        .map(|p| Rc::from(p.parameter.name.as_str()))
-                } else {
-                    ctx.self_name.clone()
+                    ctx.self_name
                 };
                 let inner = Ctx {
-                    function,
-                    class: ctx.class.clone(),
+                    function: Some(id),
+                    class: ctx.class,
                     self_name,
                     lifespan,
                     after_yield: false,
                     in_finally: false,
                 };
-                self.body(&f.body, &inner);
+                self.body(&f.body, inner);
             }
             Stmt::ClassDef(c) => {
                 let inner = Ctx {
-                    class: Some(Rc::from(c.name.as_str())),
+                    class: Some(c.name.as_str()),
                     ..Ctx::default()
                 };
-                self.body(&c.body, &inner);
+                self.body(&c.body, inner);
             }
             Stmt::Assign(a) => {
                 if let Expr::Call(call) = &*a.value {
                     if let Some((class_module, class)) = self.constructor(&call.func) {
+                        let (class_module, class) = (class_module.to_string(), class.to_string());
                         for t in &a.targets {
                             let holder = match t {
-                                Expr::Name(n) if ctx.function.is_empty() && ctx.class.is_none() => {
+                                Expr::Name(n) if ctx.function.is_none() && ctx.class.is_none() => {
                                     Some(Holder::Global {
                                         module: self.module.to_string(),
                                         name: n.id.to_string(),
                                     })
                                 }
-                                Expr::Name(n) if !ctx.function.is_empty() => {
-                                    locals.push(n.id.to_string());
+                                Expr::Name(n) if ctx.function.is_some() => {
+                                    locals.push(n.id.as_str());
                                     Some(Holder::Local {
                                         module: self.module.to_string(),
-                                        function: ctx.function.to_string(),
+                                        function: self.function_name(ctx.function),
                                         name: n.id.to_string(),
                                     })
                                 }
-                                Expr::Attribute(_) => self.holder(t, ctx, locals),
+                                Expr::Attribute(_) => self.holder(t, *ctx, locals),
                                 _ => None,
                             };
                             if let Some(holder) = holder {
@@ -610,28 +713,26 @@ impl Scan<'_> {
                         }
                     }
                 }
-                self.expr(&a.value, ctx, locals);
+                self.expr(&a.value, *ctx, locals);
             }
             Stmt::AnnAssign(a) => {
                 if let Some(v) = &a.value {
-                    self.expr(v, ctx, locals);
+                    self.expr(v, *ctx, locals);
                 }
             }
             Stmt::Expr(e) => {
+                self.expr(&e.value, *ctx, locals);
                 if matches!(&*e.value, Expr::Yield(_)) && ctx.lifespan {
-                    self.expr(&e.value, ctx, locals);
                     ctx.after_yield = true;
-                } else {
-                    self.expr(&e.value, ctx, locals);
                 }
             }
             Stmt::Return(r) => {
                 if let Some(v) = &r.value {
-                    self.expr(v, ctx, locals);
+                    self.expr(v, *ctx, locals);
                 }
             }
             Stmt::If(i) => {
-                self.expr(&i.test, ctx, locals);
+                self.expr(&i.test, *ctx, locals);
                 self.block(&i.body, ctx, locals);
                 for c in &i.elif_else_clauses {
                     self.block(&c.body, ctx, locals);
@@ -647,13 +748,19 @@ impl Scan<'_> {
             }
             Stmt::With(w) => {
                 for item in &w.items {
-                    self.expr(&item.context_expr, ctx, locals);
+                    self.expr(&item.context_expr, *ctx, locals);
                     // `async with owner:` enters and exits it.
                     if w.is_async
                         && matches!(&item.context_expr, Expr::Name(_) | Expr::Attribute(_))
                     {
                         for method in ["__aenter__", "__aexit__"] {
-                            self.method_call(&item.context_expr, method, item.range(), ctx, locals);
+                            self.method_call(
+                                &item.context_expr,
+                                method,
+                                item.range(),
+                                *ctx,
+                                locals,
+                            );
                         }
                     }
                 }
@@ -677,7 +784,7 @@ impl Scan<'_> {
 
     /// A nested block: same function, same locals; a `yield` inside it
     /// still switches to shutdown for the statements after it.
-    fn block(&mut self, body: &[Stmt], ctx: &mut Ctx, locals: &mut Vec<String>) {
+    fn block(&mut self, body: &'a [Stmt], ctx: &mut Ctx<'a>, locals: &mut Vec<&'a str>) {
         for stmt in body {
             guard(|| self.stmt(stmt, ctx, locals));
         }
@@ -706,7 +813,7 @@ impl Scan<'_> {
     }
 
     /// Calls inside an expression statement, an await, an assignment's value.
-    fn expr(&mut self, expr: &Expr, ctx: &Ctx, locals: &[String]) {
+    fn expr(&mut self, expr: &'a Expr, ctx: Ctx<'a>, locals: &[&'a str]) {
         match expr {
             Expr::Await(a) => guard(|| self.expr(&a.value, ctx, locals)),
             Expr::Yield(y) => {
@@ -735,7 +842,7 @@ impl Scan<'_> {
         }
     }
 
-    fn call(&mut self, call: &ast::ExprCall, ctx: &Ctx, locals: &[String]) {
+    fn call(&mut self, call: &'a ast::ExprCall, ctx: Ctx<'a>, locals: &[&'a str]) {
         let Expr::Attribute(a) = &*call.func else {
             return;
         };
@@ -763,7 +870,7 @@ impl Scan<'_> {
         };
         if let Some((f, shape)) = registered {
             if let Some(name) = last_name(f) {
-                let qualified = match (&ctx.class, f) {
+                let qualified = match (ctx.class, f) {
                     (Some(c), Expr::Attribute(_)) => format!("{c}.{name}"),
                     _ => name.to_string(),
                 };
@@ -777,10 +884,10 @@ impl Scan<'_> {
     fn method_call(
         &mut self,
         receiver: &Expr,
-        method: &str,
+        method: &'a str,
         range: TextRange,
-        ctx: &Ctx,
-        locals: &[String],
+        ctx: Ctx<'a>,
+        locals: &[&'a str],
     ) {
         let shape = if ctx.in_finally {
             Some(LifespanShape::Finally)
@@ -799,33 +906,28 @@ impl Scan<'_> {
         let keep = match receiver {
             Expr::Name(n) => {
                 let name = n.id.as_str();
-                if !ctx.function.is_empty() && locals.iter().any(|l| l == name) {
+                if ctx.function.is_some() && locals.contains(&name) {
                     false
-                } else if let Some((_, item)) = self.imports.get(name) {
-                    !item.is_empty()
+                } else if let Some(import) = self.imports.get(name) {
+                    !import.item.is_empty()
                 } else {
                     self.instance_names.contains(name)
                 }
             }
             Expr::Attribute(inner) => match &*inner.value {
-                Expr::Name(base) if ctx.self_name.as_deref() == Some(base.id.as_str()) => {
-                    ctx.class.as_ref().is_some_and(|c| {
-                        self.self_instances
-                            .contains(&(c.to_string(), inner.attr.to_string()))
-                    })
-                }
+                Expr::Name(base) if ctx.self_name == Some(base.id.as_str()) => ctx
+                    .class
+                    .is_some_and(|c| self.self_instances.contains(&(c, inner.attr.as_str()))),
                 Expr::Name(base) => self
                     .imports
                     .get(base.id.as_str())
-                    .is_some_and(|(_, item)| item.is_empty()),
+                    .is_some_and(|import| import.item.is_empty()),
                 _ => false,
             },
             _ => false,
         };
         if !keep {
-            if !self.facts.unresolved_methods.contains(method) {
-                self.facts.unresolved_methods.insert(method.to_string());
-            }
+            self.unresolved.insert(method);
             return;
         }
         self.facts.calls.push(CallFacts {
@@ -833,11 +935,7 @@ impl Scan<'_> {
             method: method.to_string(),
             range,
             line: 0,
-            function: if ctx.function.is_empty() {
-                "<module>".to_string()
-            } else {
-                ctx.function.to_string()
-            },
+            function: self.function_name(ctx.function),
             shape,
         });
     }
@@ -990,8 +1088,13 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
             }
         }
     }
-    // Stop methods called on receivers the join cannot name: possibly any owner.
-    let mut unresolved_stops: Vec<&str> = Vec::new();
+    // Stop methods called on receivers the join cannot name: possibly any
+    // owner. (Only stop methods are looked for: modules call many methods.)
+    let stops: FxHashSet<&str> = owners
+        .values()
+        .flat_map(|(_, o)| o.stop_methods.iter().map(String::as_str))
+        .collect();
+    let mut unresolved_stops: FxHashSet<&str> = FxHashSet::default();
     let mut calls_by_holder: BTreeMap<&Holder, Vec<(&ModuleFacts, &CallFacts)>> = BTreeMap::new();
     for m in &modules {
         for c in &m.calls {
@@ -999,10 +1102,14 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
                 Some(h) if instances.contains_key(h) => {
                     calls_by_holder.entry(h).or_default().push((m, c))
                 }
-                _ => unresolved_stops.push(c.method.as_str()),
+                _ => {
+                    if stops.contains(c.method.as_str()) {
+                        unresolved_stops.insert(c.method.as_str());
+                    }
+                }
             }
         }
-        unresolved_stops.extend(m.unresolved_methods.iter().map(String::as_str));
+        unresolved_stops.extend(m.unresolved_methods.iter().filter(|n| stops.contains(n)));
     }
     let site = |m: &ModuleFacts, c: &CallFacts| ProjectSite {
         path: m.path.clone(),
@@ -1073,7 +1180,7 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
         let possibly_stopped = owner
             .stop_methods
             .iter()
-            .any(|s| unresolved_stops.contains(&s.as_str()));
+            .any(|s| unresolved_stops.contains(s.as_str()));
         if owner.stop_methods.is_empty()
             || possibly_stopped
             || !settings.is_enabled(Kind::ShutdownNotWired)
@@ -1134,4 +1241,61 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
         .lifetimes
         .sort_by(|a, b| (&a.path, a.range.start()).cmp(&(&b.path, b.range.start())));
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names_are_a_sorted_set() {
+        let names: MethodNames = ["stop", "close", "stop", "", "a\nb", "aclose"]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            names.iter().collect::<Vec<_>>(),
+            ["aclose", "close", "stop"]
+        );
+        assert_eq!(names.len(), 3);
+        assert!(names.contains("close"));
+        assert!(!names.contains("clos"));
+        assert!(!names.contains(""));
+        assert_eq!(
+            serde_json::to_string(&names).ok().as_deref(),
+            Some(r#"["aclose","close","stop"]"#)
+        );
+        let none: MethodNames = std::iter::empty().collect();
+        assert!(none.is_empty());
+        assert_eq!(none.iter().count(), 0);
+    }
+
+    #[test]
+    fn lines_are_counted_alike_for_every_line_ending() {
+        let lf = "a\nb\n\nc.stop()\nd.start()\n";
+        let crlf = lf.replace('\n', "\r\n");
+        let cr = lf.replace('\n', "\r");
+        for source in [lf.to_string(), crlf, cr] {
+            let stop = TextRange::at(
+                ruff_text_size::TextSize::try_from(source.find("c.stop").unwrap_or(0))
+                    .unwrap_or_default(),
+                1.into(),
+            );
+            let start = TextRange::at(
+                ruff_text_size::TextSize::try_from(source.find("d.start").unwrap_or(0))
+                    .unwrap_or_default(),
+                1.into(),
+            );
+            let (mut a, mut b, mut c) = (0, 0, 0);
+            // Out of order on purpose: the sweep sorts them.
+            set_lines(
+                &source,
+                vec![
+                    (start, &mut a),
+                    (stop, &mut b),
+                    (TextRange::default(), &mut c),
+                ],
+            );
+            assert_eq!((a, b, c), (5, 4, 1), "{source:?}");
+        }
+    }
 }

@@ -3,8 +3,8 @@
 //! Files are checked on a rayon pool whose worker threads have a 256 MiB
 //! stack: deep Python expressions overflow small stacks when the tree is
 //! walked or dropped, so both the parse and the drop of the tree happen on
-//! those threads. Each file is read once into a `String` (no copy: the bytes
-//! become the string), parsed, checked and its tree dropped; only the
+//! those threads. Each file is read once into the thread's buffer (reused from
+//! file to file), parsed, checked and its tree dropped; only the
 //! diagnostics (with their positions) and, when the output needs it, the
 //! source travel back. Results keep the input order, which is sorted, so the
 //! output does not depend on the thread count.
@@ -156,11 +156,14 @@ pub fn run(
 ) -> Vec<Outcome> {
     // Module names of the run, for the project pass: a call on a name of a
     // module outside the run (`os.path.join`) cannot start or stop an owner.
+    // Parse-only runs no rule and needs none. Whether a directory is a
+    // package is asked once per directory, not once per file.
+    let mut packages = Packages::default();
     let modules: Vec<String> = inputs
         .iter()
-        .map(|i| match i.text {
-            Text::Stdin(_) => String::new(),
-            Text::Path(_) => module_name(&i.entry.path),
+        .map(|i| match (&i.text, mode) {
+            (Text::Stdin(_), _) | (_, Mode::ParseOnly) => String::new(),
+            (Text::Path(_), Mode::Check { .. }) => packages.module_name(&i.entry.path),
         })
         .collect();
     let project: std::collections::HashSet<&str> = modules.iter().map(String::as_str).collect();
@@ -198,7 +201,7 @@ fn check_one(
     let from_stdin = matches!(input.text, Text::Stdin(_));
     let bytes = match input.text {
         Text::Stdin(bytes) => bytes,
-        Text::Path(path) => match std::fs::read(&path) {
+        Text::Path(path) => match read(&path) {
             Ok(bytes) => bytes,
             Err(e) => {
                 return Outcome::Failed(format!("failed to read {}: {e}", input.entry.display))
@@ -211,12 +214,78 @@ fn check_one(
             return Outcome::Failed(format!("failed to read {}: {reason}", input.entry.display))
         }
     };
+    let outcome = check_text(
+        input.entry,
+        &source,
+        from_stdin,
+        module,
+        project,
+        config,
+        mode,
+    );
+    // The text goes back to the thread's buffer unless the result keeps it.
+    match outcome {
+        Checked::Keep(mut result) => {
+            if let Some(s) = &mut result.source {
+                s.text = source;
+            }
+            Outcome::Checked(result)
+        }
+        Checked::Done(result) => {
+            recycle(source.into_bytes());
+            Outcome::Checked(result)
+        }
+    }
+}
 
-    let parsed = ruff_python_parser::parse_unchecked_source(&source, PySourceType::Python);
+thread_local! {
+    /// A buffer for file contents, reused from file to file: a fresh buffer
+    /// per file costs an allocation and page faults on every large file.
+    static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Buffers above this size are not kept for the next file.
+const MAX_KEPT_BUFFER: usize = 4 * 1024 * 1024;
+
+/// Reads a whole file into the thread's buffer.
+fn read(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut bytes = BUFFER.with(std::cell::Cell::take);
+    bytes.clear();
+    let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    bytes.reserve(size.saturating_add(1));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Gives a buffer back for the next file.
+fn recycle(bytes: Vec<u8>) {
+    if bytes.capacity() <= MAX_KEPT_BUFFER {
+        BUFFER.with(|b| b.set(bytes));
+    }
+}
+
+/// A result, and whether it keeps the file's text (filled in by the caller).
+enum Checked {
+    Keep(Box<FileResult>),
+    Done(Box<FileResult>),
+}
+
+fn check_text(
+    entry: FileEntry,
+    source: &str,
+    from_stdin: bool,
+    module: &str,
+    project: &std::collections::HashSet<&str>,
+    config: &Config,
+    mode: Mode,
+) -> Checked {
+    let parsed = ruff_python_parser::parse_unchecked_source(source, PySourceType::Python);
     let Mode::Check { keep_source } = mode else {
         drop(parsed);
-        return Outcome::Checked(Box::new(FileResult {
-            entry: input.entry,
+        return Checked::Done(Box::new(FileResult {
+            entry,
             source: None,
             messages: Vec::new(),
             inventory: Vec::new(),
@@ -228,8 +297,8 @@ fn check_one(
     // Most files have nothing to show: build the line index only when needed.
     let index_cell: std::cell::OnceCell<LineIndex> = std::cell::OnceCell::new();
     let position = |offset| {
-        let index = index_cell.get_or_init(|| LineIndex::from_source_text(&source));
-        let lc = index.line_column(offset, &source);
+        let index = index_cell.get_or_init(|| LineIndex::from_source_text(source));
+        let lc = index.line_column(offset, source);
         Position {
             row: lc.line.get(),
             column: lc.column.get(),
@@ -254,17 +323,12 @@ fn check_one(
     } else {
         let settings: &Settings = &config.settings;
         let report = if from_stdin {
-            async_task_ownership::check_module(
-                parsed.syntax(),
-                &source,
-                &input.entry.relative,
-                settings,
-            )
+            async_task_ownership::check_module(parsed.syntax(), source, &entry.relative, settings)
         } else {
             let (report, mut f) = async_task_ownership::check_module_with_facts(
                 parsed.syntax(),
-                &source,
-                &input.entry.relative,
+                source,
+                &entry.relative,
                 module,
                 settings,
                 &|m| project.contains(m),
@@ -286,7 +350,7 @@ fn check_one(
             }
             report
         };
-        let ignored = config.ignored_kinds(&input.entry.relative);
+        let ignored = config.ignored_kinds(&entry.relative);
         for d in report.diagnostics {
             if ignored.contains(&d.kind) {
                 continue;
@@ -330,15 +394,16 @@ fn check_one(
     // Owners may get a project-level diagnostic later: keep their text.
     let keep_source = (keep_source && !messages.is_empty())
         || facts.as_ref().is_some_and(|f| !f.owners.is_empty());
-    Outcome::Checked(Box::new(FileResult {
-        entry: input.entry,
-        // Only files with something to show keep their text.
+    let result = Box::new(FileResult {
+        entry,
+        // Only files with something to show keep their text (the caller
+        // moves it in).
         source: keep_source.then(|| {
             let index = index_cell
                 .into_inner()
-                .unwrap_or_else(|| LineIndex::from_source_text(&source));
+                .unwrap_or_else(|| LineIndex::from_source_text(source));
             SourceText {
-                text: source,
+                text: String::new(),
                 index,
             }
         }),
@@ -346,33 +411,55 @@ fn check_one(
         inventory,
         syntax_errors,
         facts,
-    }))
+    });
+    if keep_source {
+        Checked::Keep(result)
+    } else {
+        Checked::Done(result)
+    }
 }
 
-/// The dotted module name of a file: its stem, prefixed by every enclosing
-/// directory that is a package (has an `__init__.py`).
-pub fn module_name(path: &std::path::Path) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_default();
-    if stem != "__init__" {
-        parts.push(stem);
-    }
-    let mut dir = path.parent();
-    while let Some(d) = dir {
-        if d.as_os_str().is_empty() || !d.join("__init__.py").is_file() {
-            break;
+/// Names modules, remembering which directories are packages.
+#[derive(Default)]
+struct Packages {
+    known: std::collections::HashMap<PathBuf, bool>,
+}
+
+impl Packages {
+    fn is_package(&mut self, dir: &std::path::Path) -> bool {
+        if let Some(&known) = self.known.get(dir) {
+            return known;
         }
-        match d.file_name() {
-            Some(name) => parts.push(name.to_string_lossy().to_string()),
-            None => break,
-        }
-        dir = d.parent();
+        let package = dir.join("__init__.py").is_file();
+        self.known.insert(dir.to_path_buf(), package);
+        package
     }
-    parts.reverse();
-    parts.join(".")
+
+    /// The dotted module name of a file: its stem, prefixed by every
+    /// enclosing directory that is a package (has an `__init__.py`).
+    fn module_name(&mut self, path: &std::path::Path) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if stem != "__init__" {
+            parts.push(stem);
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            if d.as_os_str().is_empty() || !self.is_package(d) {
+                break;
+            }
+            match d.file_name() {
+                Some(name) => parts.push(name.to_string_lossy().to_string()),
+                None => break,
+            }
+            dir = d.parent();
+        }
+        parts.reverse();
+        parts.join(".")
+    }
 }
 
 /// The project-level pass (SPEC §9) over every checked file: joins their

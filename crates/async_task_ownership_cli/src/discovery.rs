@@ -5,8 +5,9 @@
 //! `.venv`, `venv`, `node_modules`, `__pycache__`, `build`, `dist`,
 //! `site-packages`, …) prune the walk. Stubs (`.pyi`) are skipped.
 //!
-//! The walk is sequential: listing directories is cheap next to parsing, and a
-//! sorted list makes the output order independent of the thread count.
+//! The walk is parallel (listing directories and matching ignore files is
+//! not free: sequential, it was 6% of a whole run); the list is sorted, so
+//! the output order does not depend on the thread count.
 
 use std::path::{Path, PathBuf};
 
@@ -114,21 +115,45 @@ fn walk(root: &Path, cwd: &Path, config: &Config, found: &mut Discovery) {
         };
         !is_excluded(&exclude, &relative)
     });
-    for result in builder.build() {
-        match result {
-            Ok(e) => {
-                let is_file = e.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
-                if e.depth() > 0 && is_file && is_python(e.path()) {
-                    found.files.push(entry(e.path(), cwd, config));
+    // The walk runs on as many threads as there are cores (as Ruff's does);
+    // the caller sorts what it finds, so the order does not depend on them.
+    let files = std::sync::Mutex::new(Vec::new());
+    let errors = std::sync::Mutex::new(Vec::new());
+    let warnings = std::sync::Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        Box::new(|result| {
+            match result {
+                Ok(e) => {
+                    let is_file = e.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
+                    if e.depth() > 0 && is_file && is_python(e.path()) {
+                        let found = entry(e.path(), cwd, config);
+                        lock(&files).push(found);
+                    }
+                }
+                Err(err) => {
+                    if err.io_error().is_some() {
+                        lock(&errors).push(format!("failed to read {err}"));
+                    } else {
+                        lock(&warnings).push(err.to_string());
+                    }
                 }
             }
-            Err(err) => {
-                if err.io_error().is_some() {
-                    found.errors.push(format!("failed to read {err}"));
-                } else {
-                    found.warnings.push(err.to_string());
-                }
-            }
-        }
-    }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut warnings = warnings.into_inner().unwrap_or_else(|e| e.into_inner());
+    errors.sort();
+    warnings.sort();
+    found
+        .files
+        .extend(files.into_inner().unwrap_or_else(|e| e.into_inner()));
+    found.errors.extend(errors);
+    found.warnings.extend(warnings);
+}
+
+/// Locks a mutex, ignoring poisoning (a panicking walker thread leaves a
+/// list that is still valid).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }

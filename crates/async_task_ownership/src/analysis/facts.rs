@@ -47,8 +47,8 @@ pub(crate) struct Site<'a> {
     pub callee: Option<ScopeId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum EventKind {
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum EventKind<'a> {
     Discarded,
     Awaited {
         protected: bool,
@@ -60,11 +60,51 @@ pub(crate) enum EventKind {
     Pruned,
     Returned,
     Yielded,
-    HandedOn(String),
+    HandedOn(Transfer<'a>),
     Other,
     /// The key (a slot) is bound to a new value.
     Bound(BoundValue),
     Deleted,
+}
+
+/// Where a value was handed on. Kept as the expressions involved and put
+/// into words only for the tasks reported (most handed-on values are not
+/// tasks at all).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Transfer<'a> {
+    /// Passed to `gather()`, `wait()`, … .
+    Gathered,
+    /// Stored on an attribute of another object (the target).
+    StoredOn(&'a Expr),
+    /// Added to a container that is not followed.
+    AddedTo(&'a Expr),
+    /// Passed to a call the walk does not follow.
+    PassedTo {
+        func: &'a Expr,
+        /// The callee is a class of the module.
+        constructor: bool,
+    },
+}
+
+impl Transfer<'_> {
+    /// In words (`stored on `job.task``, `passed to `register()``).
+    pub(crate) fn describe(self) -> String {
+        let dotted = |e: &Expr| dotted_name(e).map(|s| s.join("."));
+        match self {
+            Transfer::Gathered => transfer::GATHERED.to_string(),
+            Transfer::StoredOn(target) => {
+                let text = dotted(target).unwrap_or_else(|| match target {
+                    Expr::Attribute(a) => format!("….{}", a.attr),
+                    _ => "…".to_string(),
+                });
+                transfer::stored_on(&text)
+            }
+            Transfer::AddedTo(container) => transfer::added_to(dotted(container).as_deref()),
+            Transfer::PassedTo { func, constructor } => {
+                transfer::passed_to(dotted(func).as_deref(), constructor)
+            }
+        }
+    }
 }
 
 /// What a slot is bound to.
@@ -83,7 +123,7 @@ pub(crate) struct Event<'a> {
     pub key: Key<'a>,
     pub scope: ScopeId,
     pub range: TextRange,
-    pub kind: EventKind,
+    pub kind: EventKind<'a>,
     /// The innermost `try`/`suppress` frame around it (0: none).
     pub frame: u32,
 }
@@ -185,6 +225,7 @@ pub(crate) fn collect<'a>(
         next_frame: 1,
         late_bound: FxHashSet::default(),
         key_cache: FxHashMap::default(),
+        chain: Vec::new(),
         facts: Facts::default(),
     };
     w.body(&module.body);
@@ -222,6 +263,8 @@ struct Walker<'m, 'a> {
     late_bound: FxHashSet<(ScopeId, &'a str)>,
     /// `key_of` answers for the nodes of long chains.
     key_cache: FxHashMap<usize, Option<Key<'a>>>,
+    /// The nodes `key_of` walked (a reused buffer).
+    chain: Vec<usize>,
     facts: Facts<'a>,
 }
 
@@ -320,7 +363,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
-    fn event(&mut self, key: Key<'a>, range: TextRange, kind: EventKind) {
+    fn event(&mut self, key: Key<'a>, range: TextRange, kind: EventKind<'a>) {
         self.facts.events.push(Event {
             key,
             scope: self.scope,
@@ -371,13 +414,16 @@ impl<'m, 'a> Walker<'m, 'a> {
         // Long chains (`a[0][0]…`, `list(list(…))`) are walked from every
         // level as the traversal descends: remember the answer for each node
         // of a long chain, so the whole walk stays linear.
-        let mut chain: Vec<usize> = Vec::new();
+        // (The chain buffer is reused: `key_of` runs for most expressions.)
+        let mut chain = std::mem::take(&mut self.chain);
+        chain.clear();
         let result = self.key_of_walk(expr, &mut chain);
         if chain.len() >= 8 {
-            for node in chain {
+            for &node in &chain {
                 self.key_cache.insert(node, result);
             }
         }
+        self.chain = chain;
         result
     }
 
@@ -1080,11 +1126,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 let protected = p || self.protect_depth > 0;
                 self.event(key, range, EventKind::Awaited { protected });
             }
-            Use::WaitArg => self.event(
-                key,
-                range,
-                EventKind::HandedOn(transfer::GATHERED.to_string()),
-            ),
+            Use::WaitArg => self.event(key, range, EventKind::HandedOn(Transfer::Gathered)),
             Use::Assigned(targets) => {
                 for t in targets {
                     self.store(key, t, in_coll, range);
@@ -1163,9 +1205,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 if self.is_self(&a.value) {
                     self.flow(key, Key::Attr(self.family, a.attr.as_str()), kind, range);
                 } else {
-                    let text = dotted_name(target)
-                        .map_or_else(|| format!("….{}", a.attr), |s| s.join("."));
-                    self.event(key, range, EventKind::HandedOn(transfer::stored_on(&text)));
+                    self.event(key, range, EventKind::HandedOn(Transfer::StoredOn(target)));
                 }
             }
             Expr::Subscript(s) => self.add(key, &s.value, range),
@@ -1206,14 +1246,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         });
         match to {
             Some(to) => self.flow(key, to, FlowKind::Add, range),
-            None => {
-                let text = dotted_name(c).map(|s| s.join("."));
-                self.event(
-                    key,
-                    range,
-                    EventKind::HandedOn(transfer::added_to(text.as_deref())),
-                );
-            }
+            None => self.event(key, range, EventKind::HandedOn(Transfer::AddedTo(c))),
         }
     }
 
@@ -1236,11 +1269,14 @@ impl<'m, 'a> Walker<'m, 'a> {
                 return;
             }
         }
-        let name = dotted_name(&call.func).map(|s| s.join("."));
-        let constructor = name
-            .as_deref()
-            .is_some_and(|n| self.model.class_by_name.contains_key(n));
-        let to = transfer::passed_to(name.as_deref(), constructor);
+        // Classes are named by plain names (`class_by_name` has no dotted
+        // keys), so only a plain name can be a constructor.
+        let constructor = matches!(&*call.func,
+            Expr::Name(n) if self.model.class_by_name.contains_key(n.id.as_str()));
+        let to = Transfer::PassedTo {
+            func: &call.func,
+            constructor,
+        };
         self.event(key, range, EventKind::HandedOn(to));
     }
 }

@@ -76,12 +76,16 @@ pub(crate) fn check_full(
 /// call or in the import that aliases it), or a configured spawn function;
 /// most modules name none, and skipping them keeps the rule cheap.
 fn may_spawn(source: &str, settings: &Settings) -> bool {
-    source.contains("create_task")
-        || source.contains("ensure_future")
-        || source.contains("Task(")
+    // memmem's vectorised search: several times faster than `str::contains`
+    // on whole modules, and this check runs on every file of a run.
+    let bytes = source.as_bytes();
+    let names = |needle: &str| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
+    names("create_task")
+        || names("ensure_future")
+        || names("Task(")
         || settings
             .extra_spawn_functions
             .iter()
             .filter_map(|f| f.rsplit('.').next())
-            .any(|last| !last.is_empty() && source.contains(last))
+            .any(|last| !last.is_empty() && names(last))
 }

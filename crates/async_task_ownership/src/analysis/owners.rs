@@ -224,7 +224,7 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
                     transferred.get_or_insert_with(|| transfer::YIELDED.to_string());
                 }
                 EventKind::HandedOn(to) => {
-                    transferred.get_or_insert_with(|| to.clone());
+                    transferred.get_or_insert_with(|| to.describe());
                 }
                 EventKind::Other if key == start => other = true,
                 EventKind::DoneCallback { observing: true } => observing.push(ev.range),
