@@ -133,6 +133,14 @@ fn project_not_wired_check_and_audit() {
         out.contains("started at tests/fixtures/projects/not_wired/app/main.py:8"),
         "{out}"
     );
+    // The full format shows the spawn line: the join read the owner's file
+    // again (its text is not kept while the other files are checked).
+    let (code, full) = run(&["check", dir]);
+    assert_eq!(code, Some(1));
+    assert!(
+        full.contains("17 |         self._task = asyncio.create_task(self._loop())"),
+        "{full}"
+    );
     let (code, audit) = run(&["audit", dir]);
     assert_eq!(code, Some(0));
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {

@@ -118,6 +118,30 @@ pub struct FileResult {
     pub syntax_errors: bool,
     /// Facts for the project-level pass (absent for stdin and parse-only).
     pub facts: Option<ModuleFacts>,
+    /// For a file whose classes own tasks (the project pass may report in
+    /// it): the length and hash of its text. The text is not kept (it was
+    /// most of a run's peak memory); the join reads the few files it reports
+    /// in again and checks they did not change.
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// The length and hash of a file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    len: usize,
+    hash: u64,
+}
+
+impl Fingerprint {
+    fn of(text: &str) -> Fingerprint {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        text.hash(&mut hasher);
+        Fingerprint {
+            len: text.len(),
+            hash: hasher.finish(),
+        }
+    }
 }
 
 /// A file's text with its line index.
@@ -291,6 +315,7 @@ fn check_text(
             inventory: Vec::new(),
             syntax_errors: false,
             facts: None,
+            fingerprint: None,
         }));
     };
 
@@ -391,9 +416,12 @@ fn check_text(
     // The tree is dropped here, on the worker's large stack.
     drop(parsed);
     messages.sort_by_key(|m| (m.start, m.end, m.kind));
-    // Owners may get a project-level diagnostic later: keep their text.
-    let keep_source = (keep_source && !messages.is_empty())
-        || facts.as_ref().is_some_and(|f| !f.owners.is_empty());
+    let keep_source = keep_source && !messages.is_empty();
+    // Owners may get a project-level diagnostic later.
+    let fingerprint = facts
+        .as_ref()
+        .is_some_and(|f| !f.owners.is_empty())
+        .then(|| Fingerprint::of(source));
     let result = Box::new(FileResult {
         entry,
         // Only files with something to show keep their text (the caller
@@ -411,6 +439,7 @@ fn check_text(
         inventory,
         syntax_errors,
         facts,
+        fingerprint,
     });
     if keep_source {
         Checked::Keep(result)
@@ -464,19 +493,34 @@ impl Packages {
 
 /// The project-level pass (SPEC §9) over every checked file: joins their
 /// facts and adds `shutdown-not-wired` diagnostics and application lifetimes.
-pub fn join_project(files: &mut [FileResult], config: &Config) {
+/// The files it reports in are read again (their text was not kept); one
+/// that changed since it was checked is left out, with an error returned.
+/// `keep_source`: whether the output prints source lines (then a file that
+/// gets a diagnostic keeps its text).
+pub fn join_project(files: &mut [FileResult], config: &Config, keep_source: bool) -> Vec<String> {
+    let mut errors = Vec::new();
     let facts: Vec<ModuleFacts> = files.iter_mut().filter_map(|f| f.facts.take()).collect();
     if facts.is_empty() {
-        return;
+        return errors;
     }
     let project = async_task_ownership::project::check_project(&facts, &config.settings);
+    drop(facts);
     if project.lifetimes.is_empty() && project.diagnostics.is_empty() {
-        return;
+        return errors;
     }
     for file in files.iter_mut() {
         let relative = file.entry.relative.clone();
         if !project.lifetimes.iter().any(|l| l.path == relative) {
             continue;
+        }
+        if file.source.is_none() {
+            match reread(file) {
+                Ok(source) => file.source = Some(source),
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            }
         }
         let Some(src) = &file.source else {
             continue;
@@ -543,5 +587,81 @@ pub fn join_project(files: &mut [FileResult], config: &Config) {
             });
         }
         file.messages.sort_by_key(|m| (m.start, m.end, m.kind));
+        if !keep_source || file.messages.is_empty() {
+            file.source = None;
+        }
+    }
+    errors
+}
+
+/// Reads a checked file again, for the project pass; an error if it cannot
+/// be read or is not the text that was checked.
+fn reread(file: &FileResult) -> Result<SourceText, String> {
+    let display = &file.entry.display;
+    let bytes =
+        std::fs::read(&file.entry.path).map_err(|e| format!("failed to read {display}: {e}"))?;
+    let text = decode(bytes).map_err(|reason| format!("failed to read {display}: {reason}"))?;
+    if file.fingerprint != Some(Fingerprint::of(&text)) {
+        return Err(format!(
+            "{display} changed while it was checked; its project-level results are left out"
+        ));
+    }
+    Ok(SourceText {
+        index: LineIndex::from_source_text(&text),
+        text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result_for(path: &std::path::Path, checked: &str) -> FileResult {
+        FileResult {
+            entry: FileEntry {
+                path: path.to_path_buf(),
+                display: "app/owner.py".to_string(),
+                absolute: path.to_path_buf(),
+                relative: "app/owner.py".to_string(),
+            },
+            source: None,
+            messages: Vec::new(),
+            inventory: Vec::new(),
+            syntax_errors: false,
+            facts: None,
+            fingerprint: Some(Fingerprint::of(checked)),
+        }
+    }
+
+    #[test]
+    fn the_join_reads_an_unchanged_file_again() -> Result<(), String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let path = dir.path().join("owner.py");
+        std::fs::write(&path, "a = 1\nb = 2\n").map_err(|e| e.to_string())?;
+        let source = reread(&result_for(&path, "a = 1\nb = 2\n"))?;
+        assert_eq!(source.text, "a = 1\nb = 2\n");
+        assert_eq!(source.index.line_count(), 3);
+        Ok(())
+    }
+
+    #[test]
+    fn the_join_leaves_out_a_file_that_changed_or_vanished() -> Result<(), String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let path = dir.path().join("owner.py");
+        // Same length, other text.
+        std::fs::write(&path, "a = 2\n").map_err(|e| e.to_string())?;
+        let changed = reread(&result_for(&path, "a = 1\n")).err();
+        assert_eq!(
+            changed.as_deref(),
+            Some(
+                "app/owner.py changed while it was checked; its project-level results are left out"
+            )
+        );
+        std::fs::remove_file(&path).map_err(|e| e.to_string())?;
+        let gone = reread(&result_for(&path, "a = 1\n"))
+            .err()
+            .unwrap_or_default();
+        assert!(gone.starts_with("failed to read app/owner.py: "), "{gone}");
+        Ok(())
     }
 }

@@ -162,8 +162,11 @@ fn run_files(args: &FileArgs, mode: Mode) -> Result<Run, ExitStatus> {
             }
         }
     }
-    if matches!(mode, Mode::Check { .. }) {
-        check::join_project(&mut files, &config);
+    if let Mode::Check { keep_source } = mode {
+        for e in check::join_project(&mut files, &config, keep_source) {
+            error(&e);
+            failed = true;
+        }
     }
     Ok(Run { files, failed })
 }
