@@ -859,14 +859,24 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn expr_inner(&mut self, e: &'a Expr, u: Use<'a>, in_coll: bool) {
         // Only calls, names, attributes and element accesses can denote a key.
-        if matches!(
-            e,
-            Expr::Call(_)
-                | Expr::Name(_)
-                | Expr::Attribute(_)
-                | Expr::Subscript(_)
-                | Expr::BinOp(_)
-        ) {
+        // A name or an attribute denotes no spawn site, so a use that records
+        // nothing for other keys (most uses: `x` in `x.strip()`, `self` in
+        // `self.x`) needs no key (resolving names is most of the walk's cost).
+        let wanted = match e {
+            Expr::Call(_) | Expr::Subscript(_) | Expr::BinOp(_) => true,
+            Expr::Name(_) | Expr::Attribute(_) => match u {
+                Use::Neutral => false,
+                Use::Receiver(method, _) => {
+                    matches!(
+                        method,
+                        "cancel" | "result" | "exception" | "__await__" | "add_done_callback"
+                    ) || PRUNE_METHODS.contains(&method)
+                }
+                _ => true,
+            },
+            _ => false,
+        };
+        if wanted {
             if let Some(key) = self.key_of(e) {
                 self.record(key, e, u, in_coll);
             }
