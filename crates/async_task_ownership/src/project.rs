@@ -690,13 +690,14 @@ impl<'a> Scan<'_, 'a> {
                                         name: n.id.to_string(),
                                     })
                                 }
+                                // A local is its function's business: the
+                                // join follows none, and calls on it count
+                                // as calls on receivers the module cannot
+                                // name (`method_call`). No instance fact:
+                                // most constructor calls land in locals.
                                 Expr::Name(n) if ctx.function.is_some() => {
                                     locals.push(n.id.as_str());
-                                    Some(Holder::Local {
-                                        module: self.module.to_string(),
-                                        function: self.function_name(ctx.function),
-                                        name: n.id.to_string(),
-                                    })
+                                    None
                                 }
                                 Expr::Attribute(_) => self.holder(t, *ctx, locals),
                                 _ => None,
@@ -1267,6 +1268,34 @@ mod tests {
         let none: MethodNames = std::iter::empty().collect();
         assert!(none.is_empty());
         assert_eq!(none.iter().count(), 0);
+    }
+
+    #[test]
+    fn locals_are_left_to_their_function() {
+        let source = "\
+from app.sched import Scheduler, make
+
+def main():
+    s = Scheduler()
+    s.start()
+    e = ValueError()
+    conn = make()
+    conn.stop()
+";
+        let parsed = ruff_python_parser::parse_module(source).expect("parses");
+        let facts = module_facts(
+            parsed.syntax(),
+            source,
+            "app/main.py",
+            "app.main",
+            &Settings::default(),
+        );
+        // No instance fact for a local, and calls on locals (or on what the
+        // module cannot name) are kept by method name only.
+        assert_eq!(facts.instances, []);
+        assert_eq!(facts.calls, []);
+        assert!(facts.unresolved_methods.contains("start"));
+        assert!(facts.unresolved_methods.contains("stop"));
     }
 
     #[test]
