@@ -268,6 +268,16 @@ struct Walker<'m, 'a> {
     facts: Facts<'a>,
 }
 
+/// Methods whose call on a key records an event (`record`, `Use::Receiver`)
+/// besides the prunes; a call of any other method on a name or an attribute
+/// records nothing, and `expr_inner` does not even look its key up.
+const OBSERVING_METHODS: [&str; 5] = [
+    "cancel",
+    "result",
+    "exception",
+    "__await__",
+    "add_done_callback",
+];
 /// Methods of a container that take elements out of it.
 const PRUNE_METHODS: [&str; 7] = [
     "discard",
@@ -867,10 +877,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             Expr::Name(_) | Expr::Attribute(_) => match u {
                 Use::Neutral => false,
                 Use::Receiver(method, _) => {
-                    matches!(
-                        method,
-                        "cancel" | "result" | "exception" | "__await__" | "add_done_callback"
-                    ) || PRUNE_METHODS.contains(&method)
+                    OBSERVING_METHODS.contains(&method) || PRUNE_METHODS.contains(&method)
                 }
                 _ => true,
             },
@@ -1102,6 +1109,8 @@ impl<'m, 'a> Walker<'m, 'a> {
         let is_site = matches!(key, Key::Site(_));
         match u {
             Use::Discard => self.event(key, range, EventKind::Discarded),
+            // Every method with an event here is in OBSERVING_METHODS or
+            // PRUNE_METHODS (expr_inner relies on it).
             Use::Receiver(method, call) => match method {
                 "cancel" => self.event(key, range, EventKind::Cancelled),
                 // Retrieving the outcome observes it like an await does;
@@ -1327,6 +1336,47 @@ mod tests {
                 "Site(2) -Assign-> Local(1, \"t\")",
             ]
         );
+    }
+
+    /// `expr_inner` skips the key of a name or attribute whose method call
+    /// records nothing: it must be exactly the methods `record` ignores.
+    #[test]
+    fn only_observing_and_pruning_methods_record_events_on_names() {
+        // The methods `record` gives an event, written out here so that the
+        // test fails if OBSERVING_METHODS loses one.
+        let observing = [
+            "cancel",
+            "result",
+            "exception",
+            "__await__",
+            "add_done_callback",
+        ];
+        for method in observing
+            .iter()
+            .chain(PRUNE_METHODS.iter())
+            .chain(["done", "get_name", "append", "set_result", "cancelled"].iter())
+        {
+            let src = format!(
+                "import asyncio\nclass C:\n    def go(self):\n        t = asyncio.create_task(a())\n        self._t = t\n        t.{method}()\n        self._t.{method}()\n"
+            );
+            let events: Vec<String> = kinds(&src)
+                .into_iter()
+                .filter(|k| !k.contains("->"))
+                .collect();
+            let observed = observing.contains(method) || PRUNE_METHODS.contains(method);
+            let on_local = events.iter().any(|e| e.starts_with("Local(1, \"t\")"));
+            let on_attr = events
+                .iter()
+                .any(|e| e.starts_with("Attr(Some(0), \"_t\")"));
+            assert_eq!(
+                (on_local, on_attr),
+                (observed, observed),
+                "{method}: {events:?}"
+            );
+            if !observed {
+                assert_eq!(events, Vec::<String>::new(), "{method}");
+            }
+        }
     }
 
     #[test]
