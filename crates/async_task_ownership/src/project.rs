@@ -816,30 +816,36 @@ impl<'a> Scan<'_, 'a> {
     /// Calls inside an expression statement, an await, an assignment's value.
     fn expr(&mut self, expr: &'a Expr, ctx: Ctx<'a>, locals: &[&'a str]) {
         match expr {
-            Expr::Await(a) => guard(|| self.expr(&a.value, ctx, locals)),
+            Expr::Await(a) => self.inner(&a.value, ctx, locals),
             Expr::Yield(y) => {
                 if let Some(v) = &y.value {
-                    guard(|| self.expr(v, ctx, locals));
+                    self.inner(v, ctx, locals);
                 }
             }
             Expr::Call(call) => {
                 self.call(call, ctx, locals);
                 if let Expr::Attribute(a) = &*call.func {
-                    guard(|| self.expr(&a.value, ctx, locals));
+                    self.inner(&a.value, ctx, locals);
                 }
                 for arg in &*call.arguments.args {
-                    guard(|| self.expr(arg, ctx, locals));
+                    self.inner(arg, ctx, locals);
                 }
             }
-            Expr::List(l) => l
-                .elts
-                .iter()
-                .for_each(|e| guard(|| self.expr(e, ctx, locals))),
-            Expr::Tuple(l) => l
-                .elts
-                .iter()
-                .for_each(|e| guard(|| self.expr(e, ctx, locals))),
+            Expr::List(l) => l.elts.iter().for_each(|e| self.inner(e, ctx, locals)),
+            Expr::Tuple(l) => l.elts.iter().for_each(|e| self.inner(e, ctx, locals)),
             _ => {}
+        }
+    }
+
+    /// A nested expression: only the kinds `expr` looks into are visited
+    /// (most arguments and receivers are names and attributes: no call, no
+    /// stack check for them).
+    fn inner(&mut self, expr: &'a Expr, ctx: Ctx<'a>, locals: &[&'a str]) {
+        if matches!(
+            expr,
+            Expr::Await(_) | Expr::Yield(_) | Expr::Call(_) | Expr::List(_) | Expr::Tuple(_)
+        ) {
+            guard(|| self.expr(expr, ctx, locals));
         }
     }
 
