@@ -12,8 +12,9 @@
 //!
 //! The join is deliberately conservative: an instance is followed only by
 //! name (a module-level singleton, imported under any alias; a `self.<attr>`
-//! holder; a local), and a stop method called on anything the join cannot
-//! resolve counts as a possible stop of every owner with that method.
+//! holder — never a local, which is its function's business), and a stop
+//! method called on anything the join cannot resolve (a local included)
+//! counts as a possible stop of every owner with that method.
 
 use std::collections::BTreeMap;
 
@@ -136,15 +137,6 @@ pub enum Holder {
         class: String,
         /// The attribute.
         attr: String,
-    },
-    /// A local of a function.
-    Local {
-        /// The module.
-        module: String,
-        /// The function's qualified name.
-        function: String,
-        /// The local.
-        name: String,
     },
 }
 
@@ -584,11 +576,7 @@ impl<'a> Scan<'_, 'a> {
             Expr::Name(n) => {
                 let name = n.id.as_str();
                 if ctx.function.is_some() && locals.contains(&name) {
-                    return Some(Holder::Local {
-                        module: self.module.to_string(),
-                        function: self.function_name(ctx.function),
-                        name: name.to_string(),
-                    });
+                    return None;
                 }
                 if let Some(import) = self.imports.get(name) {
                     if import.item.is_empty() {
@@ -1128,11 +1116,6 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
     type Runs = Vec<(Vec<ProjectSite>, Vec<ProjectSite>, Vec<(String, TextRange)>)>;
     let mut per_owner: BTreeMap<(&str, &str), Runs> = BTreeMap::new();
     for (holder, (class_module, class, m, instance)) in &instances {
-        // Locals are a function's business (and tests build many); follow
-        // module-level singletons and `self.<attr>` holders.
-        if matches!(holder, Holder::Local { .. }) {
-            continue;
-        }
         let Some((_, owner)) = owners.get(&(*class_module, *class)) else {
             continue;
         };
