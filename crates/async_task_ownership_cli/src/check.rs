@@ -182,15 +182,19 @@ pub fn run(
     // module outside the run (`os.path.join`) cannot start or stop an owner.
     // Parse-only runs no rule and needs none. Whether a directory is a
     // package is asked once per directory, not once per file.
-    let mut packages = Packages::default();
+    let mut packages = Packages::new(inputs.iter().filter_map(|i| match &i.text {
+        Text::Path(path) => Some(path.as_path()),
+        Text::Stdin(_) => None,
+    }));
     let modules: Vec<String> = inputs
         .iter()
         .map(|i| match (&i.text, mode) {
             (Text::Stdin(_), _) | (_, Mode::ParseOnly) => String::new(),
-            (Text::Path(_), Mode::Check { .. }) => packages.module_name(&i.entry.path),
+            (Text::Path(path), Mode::Check { .. }) => packages.module_name(path),
         })
         .collect();
-    let project: std::collections::HashSet<&str> = modules.iter().map(String::as_str).collect();
+    drop(packages);
+    let project: ModuleSet = modules.iter().map(String::as_str).collect();
     let project = &project;
     pool.install(|| {
         inputs
@@ -218,7 +222,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
 fn check_one(
     input: Input,
     module: &str,
-    project: &std::collections::HashSet<&str>,
+    project: &ModuleSet,
     config: &Config,
     mode: Mode,
 ) -> Outcome {
@@ -301,7 +305,7 @@ fn check_text(
     source: &str,
     from_stdin: bool,
     module: &str,
-    project: &std::collections::HashSet<&str>,
+    project: &ModuleSet,
     config: &Config,
     mode: Mode,
 ) -> Checked {
@@ -448,46 +452,85 @@ fn check_text(
     }
 }
 
-/// Names modules, remembering which directories are packages.
-#[derive(Default)]
-struct Packages {
-    known: std::collections::HashMap<PathBuf, bool>,
+/// Drops `value` on a detached thread (or here, if no thread starts: the
+/// closure that owns it is dropped with the error).
+fn drop_elsewhere<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("drop".to_string())
+        .spawn(move || drop(value));
 }
 
-impl Packages {
-    fn is_package(&mut self, dir: &std::path::Path) -> bool {
-        if let Some(&known) = self.known.get(dir) {
-            return known;
+/// Names modules, remembering each directory's dotted package name.
+///
+/// A directory is a package when it has an `__init__.py`: known without a
+/// `stat` when discovery found that file, asked of the file system
+/// otherwise (once per directory). Keys are the paths' bytes (hashing a
+/// `Path` goes component by component).
+#[derive(Default)]
+struct Packages<'p> {
+    /// Directories whose `__init__.py` is among the files of the run.
+    with_init: std::collections::HashSet<&'p std::ffi::OsStr, FxBuild>,
+    /// A directory's dotted name, or `None` when it is not a package.
+    prefix: std::collections::HashMap<&'p std::ffi::OsStr, Option<String>, FxBuild>,
+}
+
+type FxBuild = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
+
+/// The dotted names of the modules of a run (looked up for every import
+/// of every module).
+type ModuleSet<'m> = std::collections::HashSet<&'m str, FxBuild>;
+
+impl<'p> Packages<'p> {
+    fn new(files: impl Iterator<Item = &'p std::path::Path>) -> Self {
+        let mut packages = Packages::default();
+        for path in files {
+            if path.file_name().is_some_and(|n| n == "__init__.py") {
+                if let Some(dir) = path.parent() {
+                    packages.with_init.insert(dir.as_os_str());
+                }
+            }
         }
-        let package = dir.join("__init__.py").is_file();
-        self.known.insert(dir.to_path_buf(), package);
-        package
+        packages
+    }
+
+    fn is_package(&self, dir: &std::path::Path) -> bool {
+        self.with_init.contains(dir.as_os_str()) || dir.join("__init__.py").is_file()
+    }
+
+    /// The dotted name of a directory that is a package (every enclosing
+    /// package directory, outermost first), `None` when it is not one.
+    fn prefix(&mut self, dir: &'p std::path::Path) -> Option<&str> {
+        let key = dir.as_os_str();
+        if !self.prefix.contains_key(key) {
+            let name = match dir.file_name() {
+                Some(name) if !key.is_empty() && self.is_package(dir) => {
+                    let name = name.to_string_lossy();
+                    Some(match dir.parent().and_then(|up| self.prefix(up)) {
+                        Some(outer) => format!("{outer}.{name}"),
+                        None => name.into_owned(),
+                    })
+                }
+                _ => None,
+            };
+            self.prefix.insert(key, name);
+        }
+        self.prefix.get(key).and_then(Option::as_deref)
     }
 
     /// The dotted module name of a file: its stem, prefixed by every
     /// enclosing directory that is a package (has an `__init__.py`).
-    fn module_name(&mut self, path: &std::path::Path) -> String {
-        let mut parts: Vec<String> = Vec::new();
+    fn module_name(&mut self, path: &'p std::path::Path) -> String {
         let stem = path
             .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
+            .map(|s| s.to_string_lossy())
             .unwrap_or_default();
-        if stem != "__init__" {
-            parts.push(stem);
+        let init = stem == "__init__";
+        match (path.parent().and_then(|dir| self.prefix(dir)), init) {
+            (Some(prefix), true) => prefix.to_string(),
+            (Some(prefix), false) => format!("{prefix}.{stem}"),
+            (None, true) => String::new(),
+            (None, false) => stem.into_owned(),
         }
-        let mut dir = path.parent();
-        while let Some(d) = dir {
-            if d.as_os_str().is_empty() || !self.is_package(d) {
-                break;
-            }
-            match d.file_name() {
-                Some(name) => parts.push(name.to_string_lossy().to_string()),
-                None => break,
-            }
-            dir = d.parent();
-        }
-        parts.reverse();
-        parts.join(".")
     }
 }
 
@@ -504,7 +547,9 @@ pub fn join_project(files: &mut [FileResult], config: &Config, keep_source: bool
         return errors;
     }
     let project = async_task_ownership::project::check_project(&facts, &config.settings);
-    drop(facts);
+    // Freeing thousands of modules' facts is work the rest of the run need
+    // not wait for: a thread of its own does it.
+    drop_elsewhere(facts);
     if project.lifetimes.is_empty() && project.diagnostics.is_empty() {
         return errors;
     }
@@ -631,6 +676,57 @@ mod tests {
             facts: None,
             fingerprint: Some(Fingerprint::of(checked)),
         }
+    }
+
+    #[test]
+    fn modules_are_named_by_their_package_directories() -> Result<(), String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let root = dir.path();
+        for (file, text) in [
+            ("app/__init__.py", ""),
+            ("app/core/__init__.py", ""),
+            ("app/core/tasks.py", ""),
+            ("app/main.py", ""),
+            ("scripts/run.py", ""),
+            // A package whose `__init__.py` is not among the files checked
+            // (excluded): still a package, asked of the file system.
+            ("lib/__init__.py", ""),
+            ("lib/util.py", ""),
+        ] {
+            let path = root.join(file);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+            }
+            std::fs::write(&path, text).map_err(|e| e.to_string())?;
+        }
+        let checked: Vec<PathBuf> = [
+            "app/__init__.py",
+            "app/core/__init__.py",
+            "app/core/tasks.py",
+            "app/main.py",
+            "scripts/run.py",
+            "lib/util.py",
+        ]
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+        let mut packages = Packages::new(checked.iter().map(PathBuf::as_path));
+        let names: Vec<String> = checked.iter().map(|p| packages.module_name(p)).collect();
+        assert_eq!(
+            names,
+            [
+                "app",
+                "app.core",
+                "app.core.tasks",
+                "app.main",
+                "run",
+                "lib.util"
+            ]
+        );
+        // Relative paths name alike.
+        let relative = std::path::Path::new("top.py");
+        assert_eq!(Packages::default().module_name(relative), "top");
+        Ok(())
     }
 
     #[test]
