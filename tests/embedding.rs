@@ -307,13 +307,7 @@ mod doc_project {
         let mut facts = Vec::new();
         for (path, module_name, source) in files {
             if let Ok(parsed) = ruff_python_parser::parse_module(source) {
-                facts.push(module_facts(
-                    parsed.syntax(),
-                    source,
-                    path,
-                    module_name,
-                    settings,
-                ));
+                facts.push(module_facts(&parsed, source, path, module_name, settings));
             }
         }
         check_project(&facts, settings)

@@ -59,7 +59,7 @@ fn load(name: &str) -> Project {
         let parsed = ruff_python_parser::parse_module(&source).expect("fixture parses");
         let result = check_source(&source, &rel, &settings);
         project.facts.push(module_facts(
-            parsed.syntax(),
+            &parsed,
             &source,
             &rel,
             &module_name(&rel),

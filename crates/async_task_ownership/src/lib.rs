@@ -91,14 +91,16 @@ pub fn check_module(module: &ModModule, source: &str, path: &str, settings: &Set
 /// them cannot start or stop an owner, so its facts are left empty without
 /// scanning it (pass `&|_| true` to always scan).
 pub fn check_module_with_facts(
-    module: &ModModule,
+    parsed: &ruff_python_parser::Parsed<ModModule>,
     source: &str,
     path: &str,
     module_name: &str,
     settings: &Settings,
     is_project_module: &dyn Fn(&str) -> bool,
 ) -> (Report, project::ModuleFacts) {
-    let (report, owners) = analysis::check_full(module, source, path, settings, true);
+    let module = parsed.syntax();
+    let (report, owners) =
+        analysis::check_full(module, Some(parsed.tokens()), source, path, settings, true);
     let facts = project::facts_from(
         module,
         source,

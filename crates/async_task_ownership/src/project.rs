@@ -209,13 +209,15 @@ impl LifespanShape {
 /// resolve relative imports. A host that also wants the module's own report
 /// calls [`crate::check_module_with_facts`] instead: one analysis for both.
 pub fn module_facts(
-    module: &ModModule,
+    parsed: &ruff_python_parser::Parsed<ModModule>,
     source: &str,
     path: &str,
     module_name: &str,
     settings: &Settings,
 ) -> ModuleFacts {
-    let (_, owners) = crate::analysis::check_full(module, source, path, settings, true);
+    let module = parsed.syntax();
+    let (_, owners) =
+        crate::analysis::check_full(module, Some(parsed.tokens()), source, path, settings, true);
     facts_from(module, source, path, module_name, owners, None)
 }
 
@@ -1273,7 +1275,7 @@ def main():
 ";
         let parsed = ruff_python_parser::parse_module(source).expect("parses");
         let facts = module_facts(
-            parsed.syntax(),
+            &parsed,
             source,
             "app/main.py",
             "app.main",

@@ -355,7 +355,7 @@ fn check_text(
             async_task_ownership::check_module(parsed.syntax(), source, &entry.relative, settings)
         } else {
             let (report, mut f) = async_task_ownership::check_module_with_facts(
-                parsed.syntax(),
+                &parsed,
                 source,
                 &entry.relative,
                 module,

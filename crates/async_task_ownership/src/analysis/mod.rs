@@ -21,8 +21,10 @@ mod scope;
 mod spawn;
 mod stack;
 
+use ruff_python_ast::token::{Token, TokenKind};
 use ruff_python_ast::ModModule;
 use ruff_source_file::LineIndex;
+use ruff_text_size::Ranged;
 
 use crate::{Report, Settings};
 
@@ -30,19 +32,22 @@ pub(crate) use class_owners::ClassOwner;
 pub(crate) use stack::guard as stack_guard;
 
 pub(crate) fn check(module: &ModModule, source: &str, path: &str, settings: &Settings) -> Report {
-    check_full(module, source, path, settings, false).0
+    check_full(module, None, source, path, settings, false).0
 }
 
 /// The module's report and, when `want_owners`, its task-owning classes for
-/// the project-level pass — from one analysis.
+/// the project-level pass — from one analysis. With the module's `tokens`,
+/// a module that names a spawn function only in comments, strings or longer
+/// names is not analysed either.
 pub(crate) fn check_full(
     module: &ModModule,
+    tokens: Option<&[Token]>,
     source: &str,
     path: &str,
     settings: &Settings,
     want_owners: bool,
 ) -> (Report, Vec<class_owners::ClassOwner>) {
-    if !may_spawn(source, settings) {
+    if !may_spawn(source, tokens, settings) {
         return (Report::default(), Vec::new());
     }
     let model = model::Model::build(module);
@@ -75,11 +80,21 @@ pub(crate) fn check_full(
 /// `create_task`, `ensure_future` or `Task(` somewhere in the module (in the
 /// call or in the import that aliases it), or a configured spawn function;
 /// most modules name none, and skipping them keeps the rule cheap.
-fn may_spawn(source: &str, settings: &Settings) -> bool {
+///
+/// With the tokens, an occurrence counts only where it is code: the name
+/// `create_task` or `ensure_future` itself, or the name `Task` before a `(`
+/// (the analysis recognises nothing else: a spawn form is a call or an
+/// import of one of these names). About one module in six that mentions
+/// them does so only in a docstring, a comment or a longer name.
+fn may_spawn(source: &str, tokens: Option<&[Token]>, settings: &Settings) -> bool {
     // memmem's vectorised search: several times faster than `str::contains`
     // on whole modules, and this check runs on every file of a run.
     let bytes = source.as_bytes();
-    let names = |needle: &str| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
+    let names = |needle: &str| match tokens {
+        None => memchr::memmem::find(bytes, needle.as_bytes()).is_some(),
+        Some(tokens) => memchr::memmem::find_iter(bytes, needle.as_bytes())
+            .any(|at| names_in_code(tokens, bytes, at, needle)),
+    };
     names("create_task")
         || names("ensure_future")
         || names("Task(")
@@ -88,4 +103,63 @@ fn may_spawn(source: &str, settings: &Settings) -> bool {
             .iter()
             .filter_map(|f| f.rsplit('.').next())
             .any(|last| !last.is_empty() && names(last))
+}
+
+/// Whether the occurrence of `needle` at byte `at` is the name it spells
+/// (`create_task`), or for `Task(`, the name `Task` called: a token of its
+/// own, not a comment, a string or a part of a longer name.
+fn names_in_code(tokens: &[Token], bytes: &[u8], at: usize, needle: &str) -> bool {
+    let name = needle.strip_suffix('(').unwrap_or(needle);
+    let Ok(at) = u32::try_from(at) else {
+        return false;
+    };
+    // The token that starts at `at`, if one does.
+    let i = tokens.partition_point(|t| t.start().to_u32() < at);
+    let Some(token) = tokens.get(i).filter(|t| t.start().to_u32() == at) else {
+        return false;
+    };
+    let text = bytes
+        .get(token.start().to_usize()..token.end().to_usize())
+        .unwrap_or_default();
+    token.kind() == TokenKind::Name
+        && text == name.as_bytes()
+        // `Task(`: the next token is the call's parenthesis.
+        && (name.len() == needle.len()
+            || tokens.get(i + 1).is_some_and(|t| t.kind() == TokenKind::Lpar))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_tokens(source: &str) -> bool {
+        let parsed = ruff_python_parser::parse_module(source).expect("parses");
+        may_spawn(source, Some(parsed.tokens()), &Settings::default())
+    }
+
+    #[test]
+    fn spawn_names_count_only_in_code() {
+        let not_code = [
+            "\"\"\"Calls asyncio.create_task() and ensure_future().\"\"\"\n",
+            "# asyncio.Task(coro) would spawn\nx = 1\n",
+            "def _create_task_later(): pass\nMyTask(1)\nx = 'Task('\n",
+            "f = f'{1}create_task'\n",
+        ];
+        for source in not_code {
+            // The text names them: the plain search says yes.
+            assert!(may_spawn(source, None, &Settings::default()), "{source}");
+            assert!(!with_tokens(source), "{source}");
+        }
+        let code = [
+            "import asyncio\nasyncio.create_task(work())\n",
+            "from asyncio import ensure_future as go\n",
+            "loop.create_task(work())\n",
+            "asyncio.Task(work())\n",
+            "spawn = asyncio.create_task\n",
+            "x = f'{asyncio.create_task(w())}'\n",
+        ];
+        for source in code {
+            assert!(with_tokens(source), "{source}");
+        }
+    }
 }
