@@ -8,95 +8,184 @@ use super::facts::{BoundValue, EventKind, Facts, FlowKind, Key, SiteId};
 use super::model::{Model, ScopeId};
 use crate::messages::transfer;
 
-/// The facts, indexed by key.
+/// The facts, indexed by key and by function.
+///
+/// Each index is one flat array of fact numbers grouped by bucket (a key's
+/// dense number, or a function), in the order of the facts: two
+/// allocations per index instead of a map of small vectors (building the
+/// maps, with their rehashes, was a tenth of the analysis).
 pub(crate) struct Index<'a> {
-    pub events_by_key: FxHashMap<Key<'a>, Vec<u32>>,
-    pub flows_from: FxHashMap<Key<'a>, Vec<u32>>,
-    pub flows_to: FxHashMap<Key<'a>, Vec<u32>>,
+    /// A dense number for every key of an event or a flow.
+    key_ids: FxHashMap<Key<'a>, u32>,
+    events_by_key: Groups,
+    flows_from: Groups,
+    flows_to: Groups,
     /// Candidate sites by the function of the module they call.
-    pub sites_by_callee: FxHashMap<ScopeId, Vec<SiteId>>,
+    sites_by_callee: Groups,
     /// Candidate sites by the function that contains them.
-    pub sites_by_scope: FxHashMap<ScopeId, Vec<SiteId>>,
-    pub events_by_scope: FxHashMap<ScopeId, Vec<u32>>,
-    pub flows_by_scope: FxHashMap<ScopeId, Vec<u32>>,
-    pub handlers_by_scope: FxHashMap<ScopeId, Vec<u32>>,
+    sites_by_scope: Groups,
+    events_by_scope: Groups,
+    flows_by_scope: Groups,
+    handlers_by_scope: Groups,
+}
+
+/// Numbers grouped by bucket (compressed rows): bucket `b` holds
+/// `items[starts[b]..starts[b + 1]]`.
+struct Groups {
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Groups {
+    /// Groups `(bucket, item)` pairs, keeping their order within a bucket.
+    fn build<I>(buckets: usize, pairs: I) -> Groups
+    where
+        I: Iterator<Item = (u32, u32)> + Clone,
+    {
+        let mut starts = vec![0u32; buckets + 1];
+        for (b, _) in pairs.clone() {
+            starts[b as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut items = vec![0u32; starts[buckets] as usize];
+        for (b, item) in pairs {
+            let at = &mut next[b as usize];
+            items[*at as usize] = item;
+            *at += 1;
+        }
+        Groups { starts, items }
+    }
+
+    fn get(&self, bucket: u32) -> &[u32] {
+        let b = bucket as usize;
+        match (self.starts.get(b), self.starts.get(b + 1)) {
+            (Some(&from), Some(&to)) => &self.items[from as usize..to as usize],
+            _ => &[],
+        }
+    }
 }
 
 impl<'a> Index<'a> {
     pub fn build(facts: &Facts<'a>) -> Index<'a> {
-        let mut events_by_key: FxHashMap<Key<'a>, Vec<u32>> = FxHashMap::default();
-        let mut events_by_scope: FxHashMap<ScopeId, Vec<u32>> = FxHashMap::default();
-        for (i, e) in facts.events.iter().enumerate() {
-            events_by_key.entry(e.key).or_default().push(i as u32);
-            events_by_scope.entry(e.scope).or_default().push(i as u32);
-        }
-        let mut flows_from: FxHashMap<Key<'a>, Vec<u32>> = FxHashMap::default();
-        let mut flows_to: FxHashMap<Key<'a>, Vec<u32>> = FxHashMap::default();
-        let mut flows_by_scope: FxHashMap<ScopeId, Vec<u32>> = FxHashMap::default();
-        for (i, f) in facts.flows.iter().enumerate() {
-            flows_from.entry(f.from).or_default().push(i as u32);
-            flows_to.entry(f.to).or_default().push(i as u32);
-            flows_by_scope.entry(f.scope).or_default().push(i as u32);
-        }
-        let mut handlers_by_scope: FxHashMap<ScopeId, Vec<u32>> = FxHashMap::default();
-        for (i, h) in facts.handlers.iter().enumerate() {
-            handlers_by_scope.entry(h.scope).or_default().push(i as u32);
-        }
-        let mut sites_by_callee: FxHashMap<ScopeId, Vec<SiteId>> = FxHashMap::default();
-        let mut sites_by_scope: FxHashMap<ScopeId, Vec<SiteId>> = FxHashMap::default();
-        for (i, site) in facts.sites.iter().enumerate() {
-            sites_by_scope
-                .entry(site.scope)
-                .or_default()
-                .push(i as SiteId);
-            if let Some(callee) = site.callee {
-                sites_by_callee.entry(callee).or_default().push(i as SiteId);
-            }
-        }
+        let mut key_ids: FxHashMap<Key<'a>, u32> = FxHashMap::default();
+        key_ids.reserve(facts.events.len() + facts.flows.len());
+        let mut id_of = |key: Key<'a>| {
+            let next = key_ids.len() as u32;
+            *key_ids.entry(key).or_insert(next)
+        };
+        let event_keys: Vec<u32> = facts.events.iter().map(|e| id_of(e.key)).collect();
+        let flow_keys: Vec<(u32, u32)> = facts
+            .flows
+            .iter()
+            .map(|f| (id_of(f.from), id_of(f.to)))
+            .collect();
+        let keys = key_ids.len();
+        // Functions are numbered densely from the module (0).
+        let scopes = facts
+            .events
+            .iter()
+            .map(|e| e.scope)
+            .chain(facts.flows.iter().map(|f| f.scope))
+            .chain(facts.handlers.iter().map(|h| h.scope))
+            .chain(facts.sites.iter().map(|s| s.scope))
+            .chain(facts.sites.iter().filter_map(|s| s.callee))
+            .max()
+            .map_or(0, |m| m as usize + 1);
+        let numbered = |n: usize| 0..n as u32;
         Index {
-            events_by_key,
-            flows_from,
-            flows_to,
-            sites_by_callee,
-            sites_by_scope,
-            events_by_scope,
-            flows_by_scope,
-            handlers_by_scope,
+            events_by_key: Groups::build(
+                keys,
+                event_keys.iter().copied().zip(numbered(event_keys.len())),
+            ),
+            flows_from: Groups::build(
+                keys,
+                flow_keys.iter().map(|k| k.0).zip(numbered(flow_keys.len())),
+            ),
+            flows_to: Groups::build(
+                keys,
+                flow_keys.iter().map(|k| k.1).zip(numbered(flow_keys.len())),
+            ),
+            key_ids,
+            events_by_scope: Groups::build(
+                scopes,
+                facts
+                    .events
+                    .iter()
+                    .map(|e| e.scope)
+                    .zip(numbered(facts.events.len())),
+            ),
+            flows_by_scope: Groups::build(
+                scopes,
+                facts
+                    .flows
+                    .iter()
+                    .map(|f| f.scope)
+                    .zip(numbered(facts.flows.len())),
+            ),
+            handlers_by_scope: Groups::build(
+                scopes,
+                facts
+                    .handlers
+                    .iter()
+                    .map(|h| h.scope)
+                    .zip(numbered(facts.handlers.len())),
+            ),
+            sites_by_scope: Groups::build(
+                scopes,
+                facts
+                    .sites
+                    .iter()
+                    .map(|s| s.scope)
+                    .zip(numbered(facts.sites.len())),
+            ),
+            sites_by_callee: Groups::build(
+                scopes,
+                facts
+                    .sites
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, s)| s.callee.map(|c| (c, i as SiteId))),
+            ),
         }
+    }
+
+    fn key_group<'i>(&'i self, groups: &'i Groups, key: &Key<'a>) -> &'i [u32] {
+        self.key_ids.get(key).map_or(&[], |&id| groups.get(id))
     }
 
     pub fn events(&self, key: &Key<'a>) -> &[u32] {
-        self.events_by_key.get(key).map_or(&[], Vec::as_slice)
+        self.key_group(&self.events_by_key, key)
     }
 
     pub fn scope_events(&self, scope: ScopeId) -> &[u32] {
-        self.events_by_scope.get(&scope).map_or(&[], Vec::as_slice)
+        self.events_by_scope.get(scope)
     }
 
     pub fn scope_flows(&self, scope: ScopeId) -> &[u32] {
-        self.flows_by_scope.get(&scope).map_or(&[], Vec::as_slice)
+        self.flows_by_scope.get(scope)
     }
 
     pub fn scope_handlers(&self, scope: ScopeId) -> &[u32] {
-        self.handlers_by_scope
-            .get(&scope)
-            .map_or(&[], Vec::as_slice)
+        self.handlers_by_scope.get(scope)
     }
 
     pub fn flows_into(&self, key: &Key<'a>) -> &[u32] {
-        self.flows_to.get(key).map_or(&[], Vec::as_slice)
+        self.key_group(&self.flows_to, key)
     }
 
     pub fn scope_sites(&self, scope: ScopeId) -> &[SiteId] {
-        self.sites_by_scope.get(&scope).map_or(&[], Vec::as_slice)
+        self.sites_by_scope.get(scope)
     }
 
     pub fn callers(&self, scope: ScopeId) -> &[SiteId] {
-        self.sites_by_callee.get(&scope).map_or(&[], Vec::as_slice)
+        self.sites_by_callee.get(scope)
     }
 
     pub fn flows(&self, key: &Key<'a>) -> &[u32] {
-        self.flows_from.get(key).map_or(&[], Vec::as_slice)
+        self.key_group(&self.flows_from, key)
     }
 }
 
@@ -331,6 +420,21 @@ mod tests {
                 RawOwner::Transferred(to) => format!("transferred {to}"),
             })
             .collect()
+    }
+
+    #[test]
+    fn groups_keep_the_order_of_their_items() {
+        let pairs = [(2u32, 10u32), (0, 11), (2, 12), (2, 13), (0, 14)];
+        let g = Groups::build(4, pairs.iter().copied());
+        assert_eq!(g.get(0), [11, 14]);
+        assert_eq!(g.get(1), [] as [u32; 0]);
+        assert_eq!(g.get(2), [10, 12, 13]);
+        assert_eq!(g.get(3), [] as [u32; 0]);
+        // Past the last bucket: nothing, no panic.
+        assert_eq!(g.get(4), [] as [u32; 0]);
+        assert_eq!(g.get(u32::MAX), [] as [u32; 0]);
+        let none = Groups::build(0, std::iter::empty());
+        assert_eq!(none.get(0), [] as [u32; 0]);
     }
 
     #[test]
