@@ -157,6 +157,9 @@ mod tests {
             "asyncio.Task(work())\n",
             "spawn = asyncio.create_task\n",
             "x = f'{asyncio.create_task(w())}'\n",
+            // Offsets past a byte-order mark and multi-byte text.
+            "\u{feff}# é\nimport asyncio\nasyncio.create_task(w())\n",
+            "s = 'ü'; asyncio.Task(w())\r\n",
         ];
         for source in code {
             assert!(with_tokens(source), "{source}");
