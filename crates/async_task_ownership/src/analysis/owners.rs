@@ -42,9 +42,13 @@ impl Groups {
     where
         I: Iterator<Item = (u32, u32)> + Clone,
     {
+        // Callers pass buckets below `buckets`; one that is not is left out
+        // rather than indexed out of bounds.
         let mut starts = vec![0u32; buckets + 1];
         for (b, _) in pairs.clone() {
-            starts[b as usize + 1] += 1;
+            if let Some(count) = starts.get_mut(b as usize + 1) {
+                *count += 1;
+            }
         }
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
@@ -52,9 +56,12 @@ impl Groups {
         let mut next = starts.clone();
         let mut items = vec![0u32; starts[buckets] as usize];
         for (b, item) in pairs {
-            let at = &mut next[b as usize];
-            items[*at as usize] = item;
-            *at += 1;
+            if let Some(at) = next.get_mut(b as usize).filter(|_| (b as usize) < buckets) {
+                if let Some(slot) = items.get_mut(*at as usize) {
+                    *slot = item;
+                }
+                *at += 1;
+            }
         }
         Groups { starts, items }
     }
@@ -435,6 +442,10 @@ mod tests {
         assert_eq!(g.get(u32::MAX), [] as [u32; 0]);
         let none = Groups::build(0, std::iter::empty());
         assert_eq!(none.get(0), [] as [u32; 0]);
+        // A bucket out of range is left out, not a panic.
+        let stray = Groups::build(2, [(1u32, 7u32), (5, 8)].into_iter());
+        assert_eq!(stray.get(1), [7]);
+        assert_eq!(stray.get(5), [] as [u32; 0]);
     }
 
     #[test]
