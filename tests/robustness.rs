@@ -106,6 +106,16 @@ fn assert_consistent(result: &SourceReport) {
     }
 }
 
+/// Parsed without a syntax error, and the one spawn site found.
+fn assert_one_task(result: &SourceReport) {
+    assert!(
+        result.syntax_errors.is_empty(),
+        "{:?}",
+        &result.syntax_errors[..1]
+    );
+    assert_eq!(result.report.inventory.len(), 1);
+}
+
 fn assert_clean_empty(result: &SourceReport) {
     assert!(
         result.syntax_errors.is_empty(),
@@ -850,12 +860,7 @@ isolated_test! {
         );
         for source in [elifs, flat, decorators, excepts, cases] {
             let result = check_on_small_stack(source);
-            assert!(
-                result.syntax_errors.is_empty(),
-                "{:?}",
-                &result.syntax_errors[..1]
-            );
-            assert_eq!(result.report.inventory.len(), 1);
+            assert_one_task(&result);
         }
     }
 }
@@ -874,12 +879,7 @@ isolated_test! {
             );
             let result = check_on_small_stack(source);
             assert_consistent(&result);
-            assert!(
-                result.syntax_errors.is_empty(),
-                "{:?}",
-                &result.syntax_errors[..1]
-            );
-            assert_eq!(result.report.inventory.len(), 1);
+            assert_one_task(&result);
         }
     }
 }
@@ -892,12 +892,7 @@ isolated_test! {
         );
         let result = check_on_small_stack(source);
         assert_consistent(&result);
-        assert!(
-            result.syntax_errors.is_empty(),
-            "{:?}",
-            &result.syntax_errors[..1]
-        );
-        assert_eq!(result.report.inventory.len(), 1);
+        assert_one_task(&result);
     }
 }
 
