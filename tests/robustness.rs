@@ -39,9 +39,13 @@ fn check(source: &str) -> SourceReport {
 
 /// Runs `check_source` on a thread with a 2 MiB stack.
 fn check_on_small_stack(source: String) -> SourceReport {
+    check_on_stack(source, SMALL_STACK)
+}
+
+fn check_on_stack(source: String, stack_size: usize) -> SourceReport {
     std::thread::Builder::new()
         .name("small-stack".into())
-        .stack_size(SMALL_STACK)
+        .stack_size(stack_size)
         .spawn(move || check_source(&source, "deep.py", &Settings::default()))
         .expect("spawn a thread")
         .join()
@@ -106,14 +110,19 @@ fn assert_consistent(result: &SourceReport) {
     }
 }
 
-/// Parsed without a syntax error, and the one spawn site found.
-fn assert_one_task(result: &SourceReport) {
+/// Parsed without a syntax error (`label` names the case).
+fn assert_parsed(result: &SourceReport, label: &str) {
     assert!(
         result.syntax_errors.is_empty(),
-        "{:?}",
+        "{label}: {:?}",
         &result.syntax_errors[..1]
     );
-    assert_eq!(result.report.inventory.len(), 1);
+}
+
+/// Parsed without a syntax error, and the one spawn site found.
+fn assert_one_task(result: &SourceReport, label: &str) {
+    assert_parsed(result, label);
+    assert_eq!(result.report.inventory.len(), 1, "{label}");
 }
 
 fn assert_clean_empty(result: &SourceReport) {
@@ -543,42 +552,22 @@ fn in_method(name: &str, n: usize) -> String {
 }
 
 fn check_deep_in_method(name: &str, n: usize) {
-    let source = in_method(name, n);
-    let result = std::thread::Builder::new()
-        .stack_size(TINY_STACK)
-        .spawn(move || check_source(&source, "deep.py", &Settings::default()))
-        .expect("spawn a thread")
-        .join()
-        .expect("check_source panicked");
+    let result = check_on_stack(in_method(name, n), TINY_STACK);
     assert_consistent(&result);
-    assert!(
-        result.syntax_errors.is_empty(),
-        "{name}: {:?}",
-        &result.syntax_errors[..1]
-    );
-    assert_eq!(result.report.inventory.len(), 1, "{name}");
+    assert_one_task(&result, name);
 }
 
 fn check_deep_module_level(name: &str) {
     let result = check_on_small_stack(at_module_level(name, DEEP));
     assert_consistent(&result);
     // The parser accepts every one of these shapes.
-    assert!(
-        result.syntax_errors.is_empty(),
-        "{name}: {:?}",
-        &result.syntax_errors[..1]
-    );
+    assert_parsed(&result, name);
 }
 
 fn check_deep_in_spawn(name: &str, n: usize) {
     let result = check_on_small_stack(in_spawn(name, n));
     assert_consistent(&result);
-    assert!(
-        result.syntax_errors.is_empty(),
-        "{name}: {:?}",
-        &result.syntax_errors[..1]
-    );
-    assert_eq!(result.report.inventory.len(), 1, "{name}");
+    assert_one_task(&result, name);
     assert_eq!(result.report.diagnostics.len(), 1, "{name}");
     assert_eq!(result.report.diagnostics[0].kind, Kind::Dangling, "{name}");
 }
@@ -858,9 +847,15 @@ isolated_test! {
             "import asyncio\n\nasync def main():\n    match a:\n{}        case _:\n            asyncio.create_task(work())\n",
             "        case 1:\n            pass\n".repeat(n)
         );
-        for source in [elifs, flat, decorators, excepts, cases] {
+        for (label, source) in [
+            ("elifs", elifs),
+            ("flat", flat),
+            ("decorators", decorators),
+            ("excepts", excepts),
+            ("cases", cases),
+        ] {
             let result = check_on_small_stack(source);
-            assert_one_task(&result);
+            assert_one_task(&result, label);
         }
     }
 }
@@ -879,7 +874,7 @@ isolated_test! {
             );
             let result = check_on_small_stack(source);
             assert_consistent(&result);
-            assert_one_task(&result);
+            assert_one_task(&result, &pattern[..10]);
         }
     }
 }
@@ -892,7 +887,7 @@ isolated_test! {
         );
         let result = check_on_small_stack(source);
         assert_consistent(&result);
-        assert_one_task(&result);
+        assert_one_task(&result, "type annotations");
     }
 }
 

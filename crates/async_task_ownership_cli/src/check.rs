@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use ruff_python_ast::PySourceType;
 use ruff_source_file::LineIndex;
 use ruff_text_size::TextRange;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::Config;
 use crate::discovery::FileEntry;
@@ -472,16 +473,14 @@ fn drop_elsewhere<T: Send + 'static>(value: T) {
 #[derive(Default)]
 struct Packages<'p> {
     /// Directories whose `__init__.py` is among the files of the run.
-    with_init: std::collections::HashSet<&'p std::ffi::OsStr, FxBuild>,
+    with_init: FxHashSet<&'p std::ffi::OsStr>,
     /// A directory's dotted name, or `None` when it is not a package.
-    prefix: std::collections::HashMap<&'p std::ffi::OsStr, Option<String>, FxBuild>,
+    prefix: FxHashMap<&'p std::ffi::OsStr, Option<String>>,
 }
-
-type FxBuild = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
 
 /// The dotted names of the modules of a run (looked up for every import
 /// of every module).
-type ModuleSet<'m> = std::collections::HashSet<&'m str, FxBuild>;
+type ModuleSet<'m> = FxHashSet<&'m str>;
 
 impl<'p> Packages<'p> {
     fn new(files: impl Iterator<Item = &'p std::path::Path>) -> Self {
