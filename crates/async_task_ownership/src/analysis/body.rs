@@ -66,11 +66,9 @@ mod tests {
         let model = Model::build(parsed.syntax());
         let facts = facts::collect(&model, &Settings::default(), parsed.syntax());
         let index = Index::build(&facts);
-        let scope = model
-            .scopes
-            .iter()
-            .position(|s| s.qualname == function)
-            .expect("function") as ScopeId;
+        let scope = (0..model.scopes.len() as ScopeId)
+            .find(|&s| model.qualname(s) == function)
+            .expect("function");
         analyze(&facts, &index, scope)
     }
 

@@ -128,7 +128,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
             }
             RawOwner::LocalAwaited(name, scope) => {
                 lifetime = Lifetime::Function {
-                    name: model.scopes[*scope as usize].qualname.clone(),
+                    name: model.qualname(*scope),
                 };
                 shutdown.awaited_at = res
                     .awaits
@@ -137,7 +137,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     .collect();
                 Owner::Local {
                     name: (*name).to_string(),
-                    function: model.scopes[*scope as usize].qualname.clone(),
+                    function: model.qualname(*scope),
                 }
             }
             RawOwner::LocalUnawaited(name, scope) => {
@@ -147,11 +147,11 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     format!("{name}@{}", model.scopes[*scope as usize].short_name()),
                 ));
                 lifetime = Lifetime::Function {
-                    name: model.scopes[*scope as usize].qualname.clone(),
+                    name: model.qualname(*scope),
                 };
                 Owner::Local {
                     name: (*name).to_string(),
-                    function: model.scopes[*scope as usize].qualname.clone(),
+                    function: model.qualname(*scope),
                 }
             }
             RawOwner::Transferred(to) => Owner::Transferred { to: to.clone() },
@@ -322,7 +322,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
         let task_text = short_text(input.source, site.call.range());
         let coroutine = body_scope.map_or("", |b| model.scopes[b as usize].short_name());
         let function = model.scopes[site.scope as usize].short_name();
-        let spawned_in = model.scopes[site.scope as usize].qualname.clone();
+        let spawned_in = model.qualname(site.scope);
         for (kind, sec, extra) in &findings {
             if *kind == Kind::SwallowsCancellation || !input.settings.is_enabled(*kind) {
                 continue;
@@ -375,10 +375,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
             column,
             api: match (&site.api, site.callee) {
                 (Some(api), _) => api.describe(),
-                (None, Some(callee)) => format!(
-                    "task factory `{}()`",
-                    model.scopes[callee as usize].qualname
-                ),
+                (None, Some(callee)) => format!("task factory `{}()`", model.qualname(callee)),
                 (None, None) => "unknown".to_string(),
             },
             spawned_in,
@@ -568,7 +565,7 @@ fn line_col(input: &Input, range: TextRange) -> (u32, u32) {
 fn site_of(input: &Input, scope: ScopeId, range: TextRange) -> Site {
     Site {
         line: line_of(input, range),
-        function: input.model.scopes[scope as usize].qualname.clone(),
+        function: input.model.qualname(scope),
     }
 }
 

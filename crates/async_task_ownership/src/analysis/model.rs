@@ -26,8 +26,8 @@ pub(crate) struct Scope<'a> {
     pub parent: Option<ScopeId>,
     /// The class this is a method of (directly or through nesting).
     pub class: Option<ClassId>,
-    /// `Class.method`, `outer.<locals>.inner`, or `<module>`.
-    pub qualname: String,
+    /// Where its qualified name continues from ([`Model::qualname`]).
+    pub qual: Qual,
     /// Parameters and names assigned in the body (not `global`/`nonlocal`).
     pub bound: FxHashSet<&'a str>,
     /// Names declared `global`.
@@ -49,9 +49,22 @@ impl Scope<'_> {
     }
 }
 
+/// What a qualified name continues from: nothing (module level), a
+/// function (`outer.<locals>.`) or a class (`Class.`). Qualified names are
+/// spelled out only for what is reported ([`Model::qualname`]), not for every
+/// function of every module analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Qual {
+    Top,
+    Function(ScopeId),
+    Class(ClassId),
+}
+
 /// A class of the module.
 pub(crate) struct Class<'a> {
     pub name: &'a str,
+    /// Where its qualified name continues from.
+    pub qual: Qual,
     /// Base classes by their last identifier.
     pub bases: Vec<&'a str>,
     /// Method name → scope.
@@ -87,7 +100,7 @@ impl<'a> Model<'a> {
                     def: None,
                     parent: None,
                     class: None,
-                    qualname: "<module>".to_string(),
+                    qual: Qual::Top,
                     bound: FxHashSet::default(),
                     globals: FxHashSet::default(),
                     nonlocals: FxHashSet::default(),
@@ -105,13 +118,50 @@ impl<'a> Model<'a> {
             },
             global_decls: Vec::new(),
         };
-        b.body(&module.body, MODULE_SCOPE, None, "");
+        b.body(&module.body, MODULE_SCOPE, None, Qual::Top);
         let mut model = b.model;
         for name in b.global_decls {
             model.module_bound.insert(name);
         }
         model.link_families();
         model
+    }
+
+    /// The qualified name of a scope: `Class.method`, `outer.<locals>.inner`,
+    /// or `<module>`.
+    pub fn qualname(&self, scope: ScopeId) -> String {
+        let Some(def) = self.scopes.get(scope as usize).and_then(|s| s.def) else {
+            return "<module>".to_string();
+        };
+        let mut parts = vec![def.name.as_str()];
+        let mut at = self.scopes[scope as usize].qual;
+        // Each step goes to a scope or class made before this one: the walk
+        // ends, whatever the nesting.
+        loop {
+            match at {
+                Qual::Top => break,
+                Qual::Function(f) => {
+                    let Some(outer) = self.scopes.get(f as usize) else {
+                        break;
+                    };
+                    let Some(def) = outer.def else {
+                        break;
+                    };
+                    parts.push("<locals>");
+                    parts.push(def.name.as_str());
+                    at = outer.qual;
+                }
+                Qual::Class(c) => {
+                    let Some(class) = self.classes.get(c as usize) else {
+                        break;
+                    };
+                    parts.push(class.name);
+                    at = class.qual;
+                }
+            }
+        }
+        parts.reverse();
+        parts.join(".")
     }
 
     /// The qualified name of an expression (`asyncio.create_task`), with the
@@ -285,8 +335,8 @@ fn is_loop_annotation(expr: &Expr) -> bool {
 
 impl<'a> Builder<'a> {
     /// Walks a block of statements belonging to `scope`; `class` is set while
-    /// inside a class body; `prefix` is the qualified-name prefix.
-    fn body(&mut self, body: &'a [Stmt], scope: ScopeId, class: Option<ClassId>, prefix: &str) {
+    /// inside a class body; `prefix` is where qualified names continue from.
+    fn body(&mut self, body: &'a [Stmt], scope: ScopeId, class: Option<ClassId>, prefix: Qual) {
         for stmt in body {
             guard(|| self.stmt(stmt, scope, class, prefix));
         }
@@ -362,15 +412,10 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn stmt(&mut self, stmt: &'a Stmt, scope: ScopeId, class: Option<ClassId>, prefix: &str) {
+    fn stmt(&mut self, stmt: &'a Stmt, scope: ScopeId, class: Option<ClassId>, prefix: Qual) {
         match stmt {
             Stmt::FunctionDef(f) => {
                 self.bind(scope, class, f.name.as_str());
-                let qualname = if prefix.is_empty() {
-                    f.name.to_string()
-                } else {
-                    format!("{prefix}.{}", f.name)
-                };
                 let enclosing_class = class.or(self.model.scopes[scope as usize].class);
                 let (params, kwonly) = param_names(&f.parameters);
                 let is_static = f.decorator_list.iter().any(|d| {
@@ -406,7 +451,7 @@ impl<'a> Builder<'a> {
                     def: Some(f),
                     parent: Some(scope),
                     class: enclosing_class,
-                    qualname: qualname.clone(),
+                    qual: prefix,
                     bound,
                     globals: FxHashSet::default(),
                     nonlocals: FxHashSet::default(),
@@ -422,8 +467,7 @@ impl<'a> Builder<'a> {
                 } else if scope == MODULE_SCOPE {
                     self.model.module_functions.insert(f.name.as_str(), id);
                 }
-                let inner_prefix = format!("{qualname}.<locals>");
-                self.body(&f.body, id, None, &inner_prefix);
+                self.body(&f.body, id, None, Qual::Function(id));
             }
             Stmt::ClassDef(c) => {
                 self.bind(scope, class, c.name.as_str());
@@ -436,6 +480,7 @@ impl<'a> Builder<'a> {
                 let id = self.model.classes.len() as ClassId;
                 self.model.classes.push(Class {
                     name: c.name.as_str(),
+                    qual: prefix,
                     bases,
                     methods: FxHashMap::default(),
                     family: 0,
@@ -444,12 +489,7 @@ impl<'a> Builder<'a> {
                     .class_by_name
                     .entry(c.name.as_str())
                     .or_insert(id);
-                let qualname = if prefix.is_empty() {
-                    c.name.to_string()
-                } else {
-                    format!("{prefix}.{}", c.name)
-                };
-                self.body(&c.body, scope, Some(id), &qualname);
+                self.body(&c.body, scope, Some(id), Qual::Class(id));
             }
             Stmt::Import(i) => {
                 for alias in &i.names {
@@ -591,11 +631,8 @@ mod tests {
     }
 
     fn scope_named(model: &Model, name: &str) -> ScopeId {
-        model
-            .scopes
-            .iter()
-            .position(|s| s.qualname == name)
-            .map(|i| i as ScopeId)
+        (0..model.scopes.len() as ScopeId)
+            .find(|&s| model.qualname(s) == name)
             .unwrap_or_else(|| panic!("no scope {name}"))
     }
 
@@ -666,6 +703,28 @@ mod tests {
             assert_eq!(model.resolve_name(g, "TASKS"), NameHome::Module);
             assert_eq!(model.resolve_name(g, "os"), NameHome::Imported);
             assert_eq!(model.resolve_name(g, "print"), NameHome::Unknown);
+        });
+    }
+
+    #[test]
+    fn qualified_names_follow_classes_and_functions() {
+        let src = "class A:\n    class B:\n        def m(self):\n            def inner(): pass\n\
+                   def f():\n    class C:\n        def m(self): pass\n    if x:\n        def g(): pass\n";
+        with_model(src, |model, _| {
+            let names: Vec<String> = (0..model.scopes.len() as ScopeId)
+                .map(|s| model.qualname(s))
+                .collect();
+            assert_eq!(
+                names,
+                [
+                    "<module>",
+                    "A.B.m",
+                    "A.B.m.<locals>.inner",
+                    "f",
+                    "f.<locals>.C.m",
+                    "f.<locals>.g",
+                ]
+            );
         });
     }
 }
