@@ -979,3 +979,42 @@ fn secondary_locations_in_every_format() {
         "{text}"
     );
 }
+
+/// The project pass (SPEC §9) counts a stop method called on a receiver no
+/// module can name, in any module of the run, as a possible stop of every
+/// owner with that method — but not in a module whose name another file of
+/// the run has (the join leaves such modules out: it cannot tell them apart).
+#[test]
+fn a_stop_called_on_an_unnamed_receiver_counts_once_its_module_is_joined() {
+    const SCHEDULER: &str = "import asyncio\n\n\nclass Scheduler:\n    def __init__(self):\n        self._task = None\n\n    def start(self):\n        self._task = asyncio.create_task(self._loop())\n\n    async def stop(self):\n        self._task.cancel()\n        await self._task\n\n    async def _loop(self):\n        await asyncio.sleep(60)\n\n\nscheduler = Scheduler()\n";
+    const MAIN: &str =
+        "from app.scheduler import scheduler\n\n\ndef startup():\n    scheduler.start()\n";
+    const CLEANUP: &str =
+        "import app.scheduler\n\n\nasync def close_all(things):\n    for t in things:\n        await t.stop()\n";
+    let base = [
+        ("app/__init__.py", ""),
+        ("app/scheduler.py", SCHEDULER),
+        ("app/main.py", MAIN),
+    ];
+    let not_wired = |extra: &[(&str, &str)]| {
+        let mut files = base.to_vec();
+        files.extend_from_slice(extra);
+        let dir = project(&files);
+        let output = cmd(dir.path())
+            .args(["check", "--output-format", "concise", "."])
+            .output()
+            .expect("runs");
+        stdout(&output).contains("[shutdown-not-wired]")
+    };
+    // Started, never stopped.
+    assert!(not_wired(&[]));
+    // `t.stop()` in a module of its own: possibly the scheduler's stop.
+    assert!(!not_wired(&[("app/cleanup.py", CLEANUP)]));
+    // The same call in two scripts both named `cleanup`: left out.
+    assert!(not_wired(&[
+        ("scripts/cleanup.py", CLEANUP),
+        ("tools/cleanup.py", CLEANUP)
+    ]));
+    // One of them alone is joined again.
+    assert!(!not_wired(&[("scripts/cleanup.py", CLEANUP)]));
+}

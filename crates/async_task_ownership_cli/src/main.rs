@@ -151,7 +151,10 @@ fn run_files(args: &FileArgs, mode: Mode) -> Result<Run, ExitStatus> {
         error(&format!("{e:#}"));
         ExitStatus::Error
     })?;
-    let outcomes = check::run(&pool, inputs, &config, mode);
+    let check::Checks {
+        outcomes,
+        unresolved,
+    } = check::run(&pool, inputs, &config, mode);
     let mut files = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
         match outcome {
@@ -163,7 +166,7 @@ fn run_files(args: &FileArgs, mode: Mode) -> Result<Run, ExitStatus> {
         }
     }
     if let Mode::Check { keep_source } = mode {
-        for e in check::join_project(&mut files, &config, keep_source) {
+        for e in check::join_project(&mut files, unresolved, &config, keep_source) {
             error(&e);
             failed = true;
         }
