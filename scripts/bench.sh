@@ -21,6 +21,10 @@
 #   BENCH_RUNS=2         timed runs of each command per round
 #   BENCH_WARMUP=1       warm-up runs of each command per round
 #   BENCH_SCALE_RUNS=5   timed runs of each scaling input
+#   BENCH_CALLGRIND=0    1: also count the instructions of (a) and (c) on each
+#                        input under valgrind's callgrind, on one worker thread
+#                        (a ratio that does not move with the machine's load;
+#                        installs valgrind if missing; adds a few minutes)
 #
 # Results: target/bench/{corpus,stdlib,scaling,many_spawns}.json (hyperfine's
 # JSON, the rounds merged; raw rounds in target/bench/rounds/), and a Markdown
@@ -251,6 +255,28 @@ if ! hyperfine -N -i --style basic --warmup 1 --runs "$SCALE_RUNS" \
 fi
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
+# ---------------------------------------------------------------- instructions
+# Optional: instructions of (a) and (c), counted by callgrind on one worker
+# (RAYON_NUM_THREADS=1), whole runs. Wall time on a shared machine moves by a
+# few percent between runs; these counts do not.
+declare -A INSTR
+if [ "${BENCH_CALLGRIND:-0}" = 1 ]; then
+    command -v valgrind >/dev/null || { log "installing valgrind"; apt_install valgrind; }
+    for name in corpus stdlib; do
+        path="$CORPUS"; [ "$name" = stdlib ] && path="$STDLIB"
+        for c in a c; do
+            log "callgrind: $name ($c)"
+            cmd_argv "$c" "$path"
+            if RAYON_NUM_THREADS=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+                "${ARGV[@]}" >/dev/null 2>"$OUT/callgrind-$name-$c.txt"; then
+                INSTR[$name-$c]="$(sed -n 's/.*refs: *//p' "$OUT/callgrind-$name-$c.txt" | tr -d ',' | tail -n1)"
+            else
+                fail "callgrind $(cmd_label "$c") on $name (see $OUT/callgrind-$name-$c.txt)"
+            fi
+        done
+    done
+fi
+
 # ---------------------------------------------------------------- report
 mb() { [ -n "${1:-}" ] && awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }' || echo "?"; }
 ratio() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' || echo "?"; }
@@ -301,6 +327,14 @@ verdict() { # value op target
     done
     echo "- stdlib files left out of the copy as not UTF-8: ${STDLIB_SKIPPED:-none}"
     echo
+    if [ "${#INSTR[@]}" -gt 0 ]; then
+        echo "Instructions (callgrind, one worker thread, whole run):"
+        for name in corpus stdlib; do
+            ia="${INSTR[$name-a]:-}" ic="${INSTR[$name-c]:-}"
+            echo "- $name: (a) ${ia:-?}, (c) ${ic:-?}: (a)/(c) $(awk -v a="${ia:-0}" -v c="${ic:-0}" 'BEGIN { if (c > 0) printf "%.3f", a / c; else printf "?" }')"
+        done
+        echo
+    fi
     echo "### Scaling: (a) on N copies of the standard library (target: linear)"
     echo
     echo "| input | .py files | median s | s per copy | per copy / 1x | CPU s per copy | CPU per copy / 1x |"
