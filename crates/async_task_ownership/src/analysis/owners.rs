@@ -66,6 +66,14 @@ impl Groups {
         Groups { starts, items }
     }
 
+    /// Groups the positions of `items` by `bucket_of` each item.
+    fn by<T>(buckets: usize, items: &[T], bucket_of: impl Fn(&T) -> u32 + Clone) -> Groups {
+        Groups::build(
+            buckets,
+            items.iter().map(bucket_of).zip(0..items.len() as u32),
+        )
+    }
+
     fn get(&self, bucket: u32) -> &[u32] {
         let b = bucket as usize;
         match (self.starts.get(b), self.starts.get(b + 1)) {
@@ -101,53 +109,15 @@ impl<'a> Index<'a> {
             .chain(facts.sites.iter().filter_map(|s| s.callee))
             .max()
             .map_or(0, |m| m as usize + 1);
-        let numbered = |n: usize| 0..n as u32;
         Index {
-            events_by_key: Groups::build(
-                keys,
-                event_keys.iter().copied().zip(numbered(event_keys.len())),
-            ),
-            flows_from: Groups::build(
-                keys,
-                flow_keys.iter().map(|k| k.0).zip(numbered(flow_keys.len())),
-            ),
-            flows_to: Groups::build(
-                keys,
-                flow_keys.iter().map(|k| k.1).zip(numbered(flow_keys.len())),
-            ),
+            events_by_key: Groups::by(keys, &event_keys, |k| *k),
+            flows_from: Groups::by(keys, &flow_keys, |k| k.0),
+            flows_to: Groups::by(keys, &flow_keys, |k| k.1),
             key_ids,
-            events_by_scope: Groups::build(
-                scopes,
-                facts
-                    .events
-                    .iter()
-                    .map(|e| e.scope)
-                    .zip(numbered(facts.events.len())),
-            ),
-            flows_by_scope: Groups::build(
-                scopes,
-                facts
-                    .flows
-                    .iter()
-                    .map(|f| f.scope)
-                    .zip(numbered(facts.flows.len())),
-            ),
-            handlers_by_scope: Groups::build(
-                scopes,
-                facts
-                    .handlers
-                    .iter()
-                    .map(|h| h.scope)
-                    .zip(numbered(facts.handlers.len())),
-            ),
-            sites_by_scope: Groups::build(
-                scopes,
-                facts
-                    .sites
-                    .iter()
-                    .map(|s| s.scope)
-                    .zip(numbered(facts.sites.len())),
-            ),
+            events_by_scope: Groups::by(scopes, &facts.events, |e| e.scope),
+            flows_by_scope: Groups::by(scopes, &facts.flows, |f| f.scope),
+            handlers_by_scope: Groups::by(scopes, &facts.handlers, |h| h.scope),
+            sites_by_scope: Groups::by(scopes, &facts.sites, |s| s.scope),
             sites_by_callee: Groups::build(
                 scopes,
                 facts
