@@ -26,6 +26,7 @@ mod analysis;
 mod diagnostic;
 mod inventory;
 mod kind;
+pub mod lines;
 mod messages;
 pub mod noqa;
 pub mod project;
@@ -98,6 +99,54 @@ pub fn check_module_with_facts(
     settings: &Settings,
     is_project_module: &dyn Fn(&str) -> bool,
 ) -> (Report, project::ModuleFacts) {
+    with_facts(
+        parsed,
+        source,
+        path,
+        module_name,
+        settings,
+        is_project_module,
+        None,
+    )
+}
+
+/// [`check_module_with_facts`], adding the methods the module calls on
+/// receivers it cannot name to `union` instead of to its facts (whose
+/// `unresolved_methods` stay empty).
+///
+/// A host that joins many modules keeps one union (per thread, merged at the
+/// end) and joins it as the facts of one more module
+/// ([`project::MethodUnion::only`]): the join looks these names up across
+/// modules, never module by module.
+pub fn check_module_with_facts_into(
+    parsed: &ruff_python_parser::Parsed<ModModule>,
+    source: &str,
+    path: &str,
+    module_name: &str,
+    settings: &Settings,
+    is_project_module: &dyn Fn(&str) -> bool,
+    union: &mut project::MethodUnion,
+) -> (Report, project::ModuleFacts) {
+    with_facts(
+        parsed,
+        source,
+        path,
+        module_name,
+        settings,
+        is_project_module,
+        Some(union),
+    )
+}
+
+fn with_facts(
+    parsed: &ruff_python_parser::Parsed<ModModule>,
+    source: &str,
+    path: &str,
+    module_name: &str,
+    settings: &Settings,
+    is_project_module: &dyn Fn(&str) -> bool,
+    union: Option<&mut project::MethodUnion>,
+) -> (Report, project::ModuleFacts) {
     let module = parsed.syntax();
     let (report, owners) =
         analysis::check_full(module, Some(parsed.tokens()), source, path, settings, true);
@@ -108,6 +157,7 @@ pub fn check_module_with_facts(
         module_name,
         owners,
         Some(is_project_module),
+        union,
     );
     (report, facts)
 }

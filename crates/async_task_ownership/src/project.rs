@@ -95,6 +95,85 @@ impl Serialize for MethodNames {
     }
 }
 
+/// The methods called on receivers no module can name, gathered over many
+/// modules ([`crate::check_module_with_facts_into`]), instead of a
+/// [`MethodNames`] per module: a run's modules call tens of thousands of
+/// such methods, and the join needs only the few that stop an owner
+/// ([`MethodUnion::only`]). Each name is kept once, with its hash, so that
+/// adding a module's names and merging two unions hash nothing again.
+#[derive(Debug, Clone, Default)]
+pub struct MethodUnion {
+    table: hashbrown::HashTable<(u64, Box<str>)>,
+}
+
+/// The hash a name is kept under (in a module's table and in a union).
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
+}
+
+impl MethodUnion {
+    /// An empty union.
+    pub fn new() -> Self {
+        MethodUnion::default()
+    }
+
+    /// Whether `name` is one of them.
+    pub fn contains(&self, name: &str) -> bool {
+        self.table
+            .find(name_hash(name), |(_, n)| **n == *name)
+            .is_some()
+    }
+
+    /// How many names there are.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// The names, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.table.iter().map(|(_, n)| &**n)
+    }
+
+    /// Adds `name`, whose hash is `hash`.
+    fn add(&mut self, hash: u64, name: &str) {
+        if let hashbrown::hash_table::Entry::Vacant(slot) =
+            self.table
+                .entry(hash, |(h, n)| *h == hash && **n == *name, |(h, _)| *h)
+        {
+            slot.insert((hash, name.into()));
+        }
+    }
+
+    /// Adds every name of `other`.
+    pub fn merge(&mut self, other: MethodUnion) {
+        let (mut big, small) = if other.len() > self.len() {
+            (other, std::mem::take(self))
+        } else {
+            (std::mem::take(self), other)
+        };
+        for (hash, name) in small.table {
+            if let hashbrown::hash_table::Entry::Vacant(slot) =
+                big.table
+                    .entry(hash, |(h, n)| *h == hash && *n == name, |(h, _)| *h)
+            {
+                slot.insert((hash, name));
+            }
+        }
+        *self = big;
+    }
+
+    /// The names among `wanted` that are in the union.
+    pub fn only<'w>(&self, wanted: impl IntoIterator<Item = &'w str>) -> MethodNames {
+        wanted.into_iter().filter(|n| self.contains(n)).collect()
+    }
+}
+
 /// A class that spawns tasks into its own slots.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct OwnerFacts {
@@ -218,7 +297,7 @@ pub fn module_facts(
     let module = parsed.syntax();
     let (_, owners) =
         crate::analysis::check_full(module, Some(parsed.tokens()), source, path, settings, true);
-    facts_from(module, source, path, module_name, owners, None)
+    facts_from(module, source, path, module_name, owners, None, None)
 }
 
 pub(crate) fn facts_from(
@@ -228,6 +307,7 @@ pub(crate) fn facts_from(
     module_name: &str,
     owners: Vec<crate::analysis::ClassOwner>,
     is_project_module: Option<&dyn Fn(&str) -> bool>,
+    union: Option<&mut MethodUnion>,
 ) -> ModuleFacts {
     let owners = owners
         .into_iter()
@@ -246,14 +326,27 @@ pub(crate) fn facts_from(
     let mut scan = Scan {
         module: module_name,
         is_package,
-        imports: FxHashMap::default(),
+        // Room for the top-level imports from the start (a module imports
+        // dozens of names: the map would grow and rehash five times).
+        imports: FxHashMap::with_capacity_and_hasher(
+            module
+                .body
+                .iter()
+                .map(|stmt| match stmt {
+                    Stmt::Import(i) => i.names.len(),
+                    Stmt::ImportFrom(i) => i.names.len(),
+                    _ => 0,
+                })
+                .sum(),
+            Default::default(),
+        ),
         classes: Vec::new(),
         instance_names: FxHashSet::default(),
         self_instances: FxHashSet::default(),
         functions: Vec::new(),
         // Most modules call dozens of methods: room for them from the start
         // instead of five rehashes on the way.
-        unresolved: FxHashSet::with_capacity_and_hasher(128, Default::default()),
+        unresolved: hashbrown::HashTable::with_capacity(128),
         facts: ModuleFacts {
             path: path.to_string(),
             module: module_name.to_string(),
@@ -264,12 +357,25 @@ pub(crate) fn facts_from(
     };
     scan.collect_top(&module.body);
     if let Some(is_project) = is_project_module {
+        // Imported modules first: most modules that import from the
+        // project name one of its modules, and these need no allocation.
         let relevant = !scan.facts.owners.is_empty()
-            || scan.imports.values().any(|import| {
-                is_project(&import.module)
-                    || (!import.item.is_empty()
-                        && is_project(&format!("{}.{}", import.module, import.item)))
-            });
+            || scan
+                .imports
+                .values()
+                .any(|import| is_project(&import.module))
+            || {
+                let mut dotted = String::new();
+                scan.imports.values().any(|import| {
+                    !import.item.is_empty() && {
+                        dotted.clear();
+                        dotted.push_str(&import.module);
+                        dotted.push('.');
+                        dotted.push_str(import.item);
+                        is_project(&dotted)
+                    }
+                })
+            };
         if !relevant {
             return scan.facts;
         }
@@ -282,7 +388,14 @@ pub(crate) fn facts_from(
         unresolved,
         ..
     } = scan;
-    facts.unresolved_methods = unresolved.into_iter().collect();
+    match union {
+        Some(union) => {
+            for (hash, name) in unresolved {
+                union.add(hash, name);
+            }
+        }
+        None => facts.unresolved_methods = unresolved.into_iter().map(|(_, n)| n).collect(),
+    }
     // Calls made in functions registered as handlers get that shape.
     for call in &mut facts.calls {
         if call.shape.is_none() {
@@ -367,8 +480,9 @@ struct Scan<'s, 'a> {
     /// `(class, attr)` of `self.<attr> = Class(...)` in the class's methods.
     self_instances: FxHashSet<(&'a str, &'a str)>,
     functions: Vec<Function<'a>>,
-    /// Methods called on receivers the module cannot name.
-    unresolved: FxHashSet<&'a str>,
+    /// Methods called on receivers the module cannot name, with their
+    /// hashes (kept for [`MethodUnion`]).
+    unresolved: hashbrown::HashTable<(u64, &'a str)>,
     facts: ModuleFacts,
     shutdown_handlers: Vec<(String, LifespanShape)>,
 }
@@ -926,7 +1040,13 @@ impl<'a> Scan<'_, 'a> {
             _ => false,
         };
         if !keep {
-            self.unresolved.insert(method);
+            let hash = name_hash(method);
+            if let hashbrown::hash_table::Entry::Vacant(slot) =
+                self.unresolved
+                    .entry(hash, |(h, n)| *h == hash && *n == method, |(h, _)| *h)
+            {
+                slot.insert((hash, method));
+            }
             return;
         }
         self.facts.calls.push(CallFacts {
@@ -1261,6 +1381,61 @@ mod tests {
         let none: MethodNames = std::iter::empty().collect();
         assert!(none.is_empty());
         assert_eq!(none.iter().count(), 0);
+    }
+
+    #[test]
+    fn a_method_union_keeps_each_name_once() {
+        let mut a = MethodUnion::new();
+        for (name, len) in [("stop", 1), ("close", 2), ("stop", 2)] {
+            a.add(name_hash(name), name);
+            assert_eq!(a.len(), len);
+        }
+        let mut b = MethodUnion::new();
+        for name in ["aclose", "close", "cancel"] {
+            b.add(name_hash(name), name);
+        }
+        // Merged either way round: the same five names.
+        let mut ab = a.clone();
+        ab.merge(b.clone());
+        b.merge(a);
+        for union in [&ab, &b] {
+            let mut names: Vec<&str> = union.iter().collect();
+            names.sort_unstable();
+            assert_eq!(names, ["aclose", "cancel", "close", "stop"]);
+            assert!(union.contains("cancel") && !union.contains("cance"));
+        }
+        // Only the names asked for, as a sorted set.
+        let only = ab.only(["stop", "shutdown", "aclose", "stop"]);
+        assert_eq!(only.iter().collect::<Vec<_>>(), ["aclose", "stop"]);
+        assert!(MethodUnion::new().only(["stop"]).is_empty());
+    }
+
+    #[test]
+    fn a_module_adds_its_unresolved_methods_to_a_union() {
+        let source = "\
+from app import sched
+
+def main(conn, other):
+    conn.stop()
+    other.stop()
+    conn.close()
+";
+        let parsed = ruff_python_parser::parse_module(source).expect("parses");
+        let mut union = MethodUnion::new();
+        union.add(name_hash("start"), "start");
+        let (_, facts) = crate::check_module_with_facts_into(
+            &parsed,
+            source,
+            "app/main.py",
+            "app.main",
+            &Settings::default(),
+            &|_| true,
+            &mut union,
+        );
+        assert!(facts.unresolved_methods.is_empty());
+        let mut names: Vec<&str> = union.iter().collect();
+        names.sort_unstable();
+        assert_eq!(names, ["close", "start", "stop"]);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 
-use async_task_ownership::project::{MethodNames, ModuleFacts};
+use async_task_ownership::project::{MethodUnion, ModuleFacts};
 use async_task_ownership::{Kind, Risk, SecondaryLocation, Settings, TaskRecord};
 use rayon::prelude::*;
 use ruff_python_ast::PySourceType;
@@ -182,17 +182,17 @@ pub struct Checks {
     /// The methods called on receivers the modules cannot name, of every
     /// module whose name no other file of the run has (for the project pass;
     /// see [`join_project`]).
-    pub unresolved: MethodNames,
+    pub unresolved: MethodUnion,
 }
 
 thread_local! {
     /// The worker's share of [`Checks::unresolved`]. A module's names are
-    /// added here while they are still in the cache, instead of being kept
-    /// with the module's facts until the join: thousands of small strings
-    /// kept for the whole run, and read again by the join one module at a
-    /// time, cost 5% of a check of the corpus.
-    static UNRESOLVED: std::cell::RefCell<FxHashSet<String>> =
-        std::cell::RefCell::new(FxHashSet::default());
+    /// added here by the analysis, instead of being kept with the module's
+    /// facts until the join: thousands of small strings kept for the whole
+    /// run, and read again by the join one module at a time, cost 5% of a
+    /// check of the corpus.
+    static UNRESOLVED: std::cell::RefCell<MethodUnion> =
+        std::cell::RefCell::new(MethodUnion::new());
 }
 
 /// Checks every input on `pool`, keeping the input order.
@@ -241,17 +241,14 @@ pub fn run(pool: &rayon::ThreadPool, inputs: Vec<Input>, config: &Config, mode: 
             })
             .collect()
     });
-    // Each worker's names, merged into the largest set.
-    let mut sets = pool.broadcast(|_| UNRESOLVED.with_borrow_mut(std::mem::take));
-    sets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let mut sets = sets.into_iter();
-    let mut all = sets.next().unwrap_or_default();
-    for set in sets {
-        all.extend(set);
+    // Each worker's names, merged.
+    let mut unresolved = MethodUnion::new();
+    for union in pool.broadcast(|_| UNRESOLVED.with_borrow_mut(std::mem::take)) {
+        unresolved.merge(union);
     }
     Checks {
         outcomes,
-        unresolved: all.iter().map(String::as_str).collect(),
+        unresolved,
     }
 }
 
@@ -383,11 +380,11 @@ fn check_text(
         }));
     };
 
-    // Most files have nothing to show: build the line index only when needed.
-    let index_cell: std::cell::OnceCell<LineIndex> = std::cell::OnceCell::new();
+    // Most files have nothing to show, and the rest a few messages: their
+    // positions are counted, not looked up in an index of every line.
+    let lines = async_task_ownership::lines::Lines::new(source);
     let position = |offset| {
-        let index = index_cell.get_or_init(|| LineIndex::from_source_text(source));
-        let lc = index.line_column(offset, source);
+        let lc = lines.line_column(offset);
         Position {
             row: lc.line.get(),
             column: lc.column.get(),
@@ -414,14 +411,32 @@ fn check_text(
         let report = if from_stdin {
             async_task_ownership::check_module(parsed.syntax(), source, &entry.relative, settings)
         } else {
-            let (report, mut f) = async_task_ownership::check_module_with_facts(
-                &parsed,
-                source,
-                &entry.relative,
-                module,
-                settings,
-                &|m| project.modules.contains(m),
-            );
+            let is_project = |m: &str| project.modules.contains(m);
+            // The join needs the union of the unresolved names only, over
+            // the modules it joins: it leaves out every module whose name
+            // another file has, so only theirs stay with their facts.
+            let (report, mut f) = if project.shared.contains(module) {
+                async_task_ownership::check_module_with_facts(
+                    &parsed,
+                    source,
+                    &entry.relative,
+                    module,
+                    settings,
+                    &is_project,
+                )
+            } else {
+                UNRESOLVED.with_borrow_mut(|union| {
+                    async_task_ownership::check_module_with_facts_into(
+                        &parsed,
+                        source,
+                        &entry.relative,
+                        module,
+                        settings,
+                        &is_project,
+                        union,
+                    )
+                })
+            };
             f.calls.retain(|c| match &c.receiver {
                 Some(async_task_ownership::project::Holder::Global { module, .. }) => {
                     project.modules.contains(module.as_str())
@@ -430,19 +445,6 @@ fn check_text(
             });
             f.instances
                 .retain(|i| project.modules.contains(i.class_module.as_str()));
-            // The join needs the union of these names only, over the
-            // modules it joins: it leaves out every module whose name
-            // another file has, so only theirs stay with their facts.
-            if !project.shared.contains(module) {
-                let names = std::mem::take(&mut f.unresolved_methods);
-                UNRESOLVED.with_borrow_mut(|all| {
-                    for name in names.iter() {
-                        if !all.contains(name) {
-                            all.insert(name.to_string());
-                        }
-                    }
-                });
-            }
             let useful = !f.owners.is_empty()
                 || !f.calls.is_empty()
                 || !f.instances.is_empty()
@@ -503,14 +505,9 @@ fn check_text(
         entry,
         // Only files with something to show keep their text (the caller
         // moves it in).
-        source: keep_source.then(|| {
-            let index = index_cell
-                .into_inner()
-                .unwrap_or_else(|| LineIndex::from_source_text(source));
-            SourceText {
-                text: String::new(),
-                index,
-            }
+        source: keep_source.then(|| SourceText {
+            text: String::new(),
+            index: LineIndex::from_source_text(source),
         }),
         messages,
         inventory,
@@ -626,7 +623,7 @@ impl<'p> Packages<'p> {
 /// owner with that method (as it would, module by module).
 pub fn join_project(
     files: &mut [FileResult],
-    unresolved: MethodNames,
+    unresolved: MethodUnion,
     config: &Config,
     keep_source: bool,
 ) -> Vec<String> {
@@ -635,6 +632,14 @@ pub fn join_project(
     if facts.is_empty() {
         return errors;
     }
+    // Of the union, the join looks up only the owners' stop methods.
+    let unresolved = unresolved.only(
+        facts
+            .iter()
+            .flat_map(|f| &f.owners)
+            .flat_map(|o| &o.stop_methods)
+            .map(String::as_str),
+    );
     if !unresolved.is_empty() {
         let mut module = String::from("<unresolved>");
         while facts.iter().any(|f| f.module == module) {

@@ -2,7 +2,6 @@
 //! record (§5) and its diagnostics (§6).
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
-use ruff_source_file::LineIndex;
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::FxHashMap;
 
@@ -24,7 +23,7 @@ pub(crate) struct Input<'m, 'a> {
     pub index: &'m Index<'a>,
     pub is_spawn: &'m [bool],
     pub source: &'m str,
-    pub lines: &'m LineIndex,
+    pub lines: &'m crate::lines::Lines<'m>,
     pub settings: &'m Settings,
     pub scope: Scope,
 }
@@ -436,8 +435,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
     }
 
     report.diagnostics.retain(|d| {
-        let line = input.lines.line_index(d.range.start());
-        let r = input.lines.line_range(line, input.source);
+        let r = input.lines.line_range(d.range.start());
         let text = input
             .source
             .get(r.start().to_usize()..r.end().to_usize())
@@ -558,7 +556,7 @@ fn line_of(input: &Input, range: TextRange) -> u32 {
 }
 
 fn line_col(input: &Input, range: TextRange) -> (u32, u32) {
-    let lc = input.lines.line_column(range.start(), input.source);
+    let lc = input.lines.line_column(range.start());
     (lc.line.get() as u32, lc.column.get() as u32)
 }
 

@@ -23,7 +23,6 @@ mod stack;
 
 use ruff_python_ast::token::{Token, TokenKind};
 use ruff_python_ast::ModModule;
-use ruff_source_file::LineIndex;
 use ruff_text_size::Ranged;
 
 use crate::{Report, Settings};
@@ -57,7 +56,7 @@ pub(crate) fn check_full(
     if !is_spawn.iter().any(|s| *s) {
         return (Report::default(), Vec::new());
     }
-    let lines = LineIndex::from_source_text(source);
+    let lines = crate::lines::Lines::new(source);
     let report = findings::assemble(&findings::Input {
         model: &model,
         facts: &facts,
@@ -88,23 +87,60 @@ pub(crate) fn check_full(
 /// mentions them does so only in a docstring, a comment or a longer name
 /// (25 of the 329 in the corpus of `scripts/corpus.sh`).
 fn may_spawn(source: &str, tokens: Option<&[Token]>, settings: &Settings) -> bool {
-    // memmem's vectorised search: several times faster than `str::contains`
-    // on whole modules, and this check runs on every file of a run.
     let bytes = source.as_bytes();
+    let in_code = |at: usize, needle: &str| match tokens {
+        None => true,
+        Some(tokens) => names_in_code(tokens, bytes, at, needle),
+    };
+    // memmem's vectorised search: several times faster than `str::contains`
+    // on whole modules.
     let names = |needle: &str| match tokens {
         None => memchr::memmem::find(bytes, needle.as_bytes()).is_some(),
-        Some(tokens) => memchr::memmem::find_iter(bytes, needle.as_bytes())
-            .any(|at| names_in_code(tokens, bytes, at, needle)),
+        Some(_) => {
+            memchr::memmem::find_iter(bytes, needle.as_bytes()).any(|at| in_code(at, needle))
+        }
     };
-    names("create_task")
-        || names("ensure_future")
-        || names("Task(")
+    let spawn_names = match &*SPAWN_NAMES {
+        // The three names in one pass over the text (this check runs on
+        // every file of a run): at each occurrence found, every name that
+        // starts there is tried, then the search goes on one byte further,
+        // so that no occurrence of any name is passed over.
+        Some(searcher) => {
+            let mut from = 0;
+            loop {
+                let Some(found) =
+                    searcher.find_in(bytes, aho_corasick::Span::from(from..bytes.len()))
+                else {
+                    break false;
+                };
+                let at = found.start();
+                if SPAWN_NEEDLES
+                    .iter()
+                    .any(|needle| bytes[at..].starts_with(needle.as_bytes()) && in_code(at, needle))
+                {
+                    break true;
+                }
+                from = at + 1;
+            }
+        }
+        None => SPAWN_NEEDLES.iter().any(|needle| names(needle)),
+    };
+    spawn_names
         || settings
             .extra_spawn_functions
             .iter()
             .filter_map(|f| f.rsplit('.').next())
             .any(|last| !last.is_empty() && names(last))
 }
+
+/// What every spawn form names (see [`may_spawn`]).
+const SPAWN_NEEDLES: [&str; 3] = ["create_task", "ensure_future", "Task("];
+
+/// A vectorised search for any of [`SPAWN_NEEDLES`] (Teddy, from the
+/// `aho-corasick` crate that ripgrep uses), built once: `None` where the
+/// processor has no vector instructions for it.
+static SPAWN_NAMES: std::sync::LazyLock<Option<aho_corasick::packed::Searcher>> =
+    std::sync::LazyLock::new(|| aho_corasick::packed::Searcher::new(SPAWN_NEEDLES));
 
 /// Whether the occurrence of `needle` at byte `at` is the name it spells
 /// (`create_task`), or for `Task(`, the name `Task` called: a token of its
@@ -161,6 +197,9 @@ mod tests {
             // Offsets past a byte-order mark and multi-byte text.
             "\u{feff}# é\nimport asyncio\nasyncio.create_task(w())\n",
             "s = 'ü'; asyncio.Task(w())\r\n",
+            // Names in a string and a comment first: the search goes on.
+            "x = 'create_task ensure_future Task('  # Task(\nloop.create_task(w())\n",
+            "MyTask(1)\nTask(w())\n",
         ];
         for source in code {
             assert!(with_tokens(source), "{source}");
