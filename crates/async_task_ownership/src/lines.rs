@@ -1,32 +1,37 @@
-//! Lines and columns of a few offsets, without indexing the whole source.
+//! Lines and columns of a few offsets, without indexing every line.
 //!
 //! Ruff's [`LineIndex`] records every line start of a module: a search call
 //! per line, about a tenth of the rule's cost over a corpus, for a module
 //! that needs the line of a handful of spawn sites and diagnostics.
 //! [`Lines`] answers the same questions (same results: lines split at `\n`,
 //! `\r\n` and a lone `\r`; columns in characters, a byte-order mark not
-//! counted) by counting line feeds from the previous answer to the offset
-//! asked. A source with a carriage return, or asked about so many offsets
-//! that counting would cost more than indexing, gets a [`LineIndex`] after
-//! all, so the cost stays linear in the size of the source.
+//! counted) from the number of line feeds before each 1 KiB block of the
+//! text, counted at the first question in one vectorised pass, and the line
+//! feeds between the block and the offset. A text with a carriage return
+//! gets a [`LineIndex`] (rare, and the index is exact for every line ending).
 
-use std::cell::{Cell, OnceCell};
+use std::cell::OnceCell;
 
 use ruff_source_file::{LineColumn, LineIndex, OneIndexed};
 use ruff_text_size::{TextRange, TextSize};
+
+/// The bytes per block of counted line feeds.
+const BLOCK: usize = 1024;
 
 /// Line and column lookups into one source text.
 #[derive(Debug)]
 pub struct Lines<'s> {
     source: &'s str,
-    /// Whether the text has a carriage return (then the index is used).
-    has_cr: bool,
-    /// The last offset counted to, and the 0-based line it is on.
-    at: Cell<(usize, usize)>,
-    /// Bytes counted so far.
-    counted: Cell<usize>,
-    /// The full index, once counting stopped paying.
-    index: OnceCell<LineIndex>,
+    /// Built at the first lookup (most sources are never asked about).
+    counts: OnceCell<Counts>,
+}
+
+#[derive(Debug)]
+enum Counts {
+    /// `blocks[i]`: the line feeds before byte `i * BLOCK`.
+    Blocks(Vec<u32>),
+    /// The text has a carriage return.
+    Index(LineIndex),
 }
 
 impl<'s> Lines<'s> {
@@ -34,27 +39,27 @@ impl<'s> Lines<'s> {
     pub fn new(source: &'s str) -> Self {
         Lines {
             source,
-            has_cr: memchr::memchr(b'\r', source.as_bytes()).is_some(),
-            at: Cell::new((0, 0)),
-            counted: Cell::new(0),
-            index: OnceCell::new(),
+            counts: OnceCell::new(),
         }
     }
 
-    /// The full index, when it is the cheaper way (or the only exact one).
-    fn index(&self) -> Option<&LineIndex> {
-        if let Some(index) = self.index.get() {
-            return Some(index);
-        }
-        // Counting back and forth over more than a few times the text
-        // costs more than indexing it once.
-        if self.has_cr || self.counted.get() > self.source.len().saturating_mul(4) {
-            return Some(
-                self.index
-                    .get_or_init(|| LineIndex::from_source_text(self.source)),
-            );
-        }
-        None
+    fn counts(&self) -> &Counts {
+        self.counts.get_or_init(|| {
+            let bytes = self.source.as_bytes();
+            if memchr::memchr(b'\r', bytes).is_some() {
+                return Counts::Index(LineIndex::from_source_text(self.source));
+            }
+            let mut blocks = Vec::with_capacity(bytes.len() / BLOCK + 1);
+            let mut feeds = 0u32;
+            for block in bytes.chunks(BLOCK) {
+                blocks.push(feeds);
+                let n = memchr::memchr_iter(b'\n', block).count();
+                feeds = feeds.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+            }
+            // The end of a text whose length is a multiple of the block.
+            blocks.push(feeds);
+            Counts::Blocks(blocks)
+        })
     }
 
     /// The byte offset, clamped to the text and moved back to a character
@@ -67,34 +72,30 @@ impl<'s> Lines<'s> {
         at
     }
 
-    /// The 0-based line of a byte offset of a text without carriage
-    /// returns: line feeds counted from the previous answer.
-    fn count_to(&self, offset: usize) -> usize {
-        let bytes = self.source.as_bytes();
-        let (from, line) = self.at.get();
-        let line = if offset >= from {
-            line + memchr::memchr_iter(b'\n', &bytes[from..offset]).count()
-        } else {
-            line - memchr::memchr_iter(b'\n', &bytes[offset..from]).count()
-        };
-        self.counted
-            .set(self.counted.get().saturating_add(offset.abs_diff(from)));
-        self.at.set((offset, line));
-        line
+    /// The 0-based line of a byte offset of a text without carriage returns.
+    fn line_of(blocks: &[u32], bytes: &[u8], at: usize) -> usize {
+        let block = at / BLOCK;
+        let before = blocks.get(block).map_or(0, |n| *n as usize);
+        let from = (block * BLOCK).min(at);
+        before + memchr::memchr_iter(b'\n', &bytes[from..at]).count()
     }
 
     /// The line of `offset` (1-based), as [`LineIndex::line_index`].
     pub fn line_index(&self, offset: TextSize) -> OneIndexed {
-        match self.index() {
-            Some(index) => index.line_index(offset),
-            None => OneIndexed::from_zero_indexed(self.count_to(self.clamp(offset))),
+        match self.counts() {
+            Counts::Index(index) => index.line_index(offset),
+            Counts::Blocks(blocks) => OneIndexed::from_zero_indexed(Self::line_of(
+                blocks,
+                self.source.as_bytes(),
+                self.clamp(offset),
+            )),
         }
     }
 
     /// The range of the line `offset` is on, its line break included, as
     /// [`LineIndex::line_range`] of [`Lines::line_index`].
     pub fn line_range(&self, offset: TextSize) -> TextRange {
-        if let Some(index) = self.index() {
+        if let Counts::Index(index) = self.counts() {
             return index.line_range(index.line_index(offset), self.source);
         }
         let bytes = self.source.as_bytes();
@@ -107,12 +108,14 @@ impl<'s> Lines<'s> {
     /// The line and column (in characters, 1-based) of `offset`, as
     /// [`LineIndex::line_column`].
     pub fn line_column(&self, offset: TextSize) -> LineColumn {
-        if let Some(index) = self.index() {
-            return index.line_column(offset, self.source);
-        }
+        let blocks = match self.counts() {
+            Counts::Index(index) => return index.line_column(offset, self.source),
+            Counts::Blocks(blocks) => blocks,
+        };
+        let bytes = self.source.as_bytes();
         let at = self.clamp(offset);
-        let line = self.count_to(at);
-        let start = memchr::memrchr(b'\n', &self.source.as_bytes()[..at]).map_or(0, |i| i + 1);
+        let line = Self::line_of(blocks, bytes, at);
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
         let mut column = self.source[start..at].chars().count();
         // The byte-order mark is not a column.
         if line == 0 && self.source.starts_with('\u{feff}') {
@@ -184,20 +187,42 @@ mod tests {
     }
 
     #[test]
-    fn counting_stops_when_indexing_is_cheaper() {
-        let text = "a\nb\nc\nd\n".repeat(100);
+    fn long_texts_count_by_blocks() {
+        // Lines across many blocks, multi-byte text at the block edges.
+        let text: String = (0..3000)
+            .map(|i| {
+                if i % 7 == 0 {
+                    "é\n".to_string()
+                } else {
+                    format!("x = {i}\n")
+                }
+            })
+            .collect();
+        let index = LineIndex::from_source_text(&text);
         let lines = Lines::new(&text);
-        assert!(lines.index.get().is_none());
-        // Back and forth over the whole text: the index takes over.
-        for _ in 0..3 {
-            lines.line_index(size(text.len()));
-            lines.line_index(size(0));
+        for at in (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .step_by(13)
+        {
+            let offset = size(at);
+            assert_eq!(lines.line_index(offset), index.line_index(offset), "{at}");
+            assert_eq!(
+                lines.line_column(offset),
+                index.line_column(offset, &text),
+                "{at}"
+            );
         }
-        assert!(lines.index.get().is_some());
-        assert_eq!(lines.line_index(size(text.len())).get(), 401);
-        // A carriage return anywhere: the index from the start.
+        assert!(matches!(lines.counts.get(), Some(Counts::Blocks(_))));
+        // The end of a text of whole blocks.
+        let whole = "abc\n".repeat(2 * BLOCK / 4);
+        let end = size(whole.len());
+        assert_eq!(
+            Lines::new(&whole).line_index(end),
+            LineIndex::from_source_text(&whole).line_index(end)
+        );
+        // A carriage return anywhere: Ruff's index.
         let crlf = Lines::new("a\r\nb\n");
         assert_eq!(crlf.line_index(size(3)).get(), 2);
-        assert!(crlf.index.get().is_some());
+        assert!(matches!(crlf.counts.get(), Some(Counts::Index(_))));
     }
 }
