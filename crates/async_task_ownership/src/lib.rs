@@ -90,7 +90,8 @@ pub fn check_module(module: &ModModule, source: &str, path: &str, settings: &Set
 /// resolve relative imports. `is_project_module` says whether a dotted name is
 /// a module of the run: a module that spawns nothing and imports none of
 /// them cannot start or stop an owner, so its facts are left empty without
-/// scanning it (pass `&|_| true` to always scan).
+/// scanning it, and instances of classes and calls on names of modules
+/// outside the run are left out (pass `&|_| true` to keep everything).
 pub fn check_module_with_facts(
     parsed: &ruff_python_parser::Parsed<ModModule>,
     source: &str,

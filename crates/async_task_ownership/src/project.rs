@@ -219,6 +219,40 @@ pub enum Holder {
     },
 }
 
+/// A [`Holder`] borrowed from the scan.
+#[derive(Clone, Copy)]
+enum HolderRef<'h> {
+    Global {
+        module: &'h str,
+        name: &'h str,
+    },
+    SelfAttr {
+        module: &'h str,
+        class: &'h str,
+        attr: &'h str,
+    },
+}
+
+impl HolderRef<'_> {
+    fn to_owned(self) -> Holder {
+        match self {
+            HolderRef::Global { module, name } => Holder::Global {
+                module: module.to_string(),
+                name: name.to_string(),
+            },
+            HolderRef::SelfAttr {
+                module,
+                class,
+                attr,
+            } => Holder::SelfAttr {
+                module: module.to_string(),
+                class: class.to_string(),
+                attr: attr.to_string(),
+            },
+        }
+    }
+}
+
 /// An instance created and held by the module.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InstanceFacts {
@@ -325,6 +359,7 @@ pub(crate) fn facts_from(
     let is_package = path.ends_with("__init__.py");
     let mut scan = Scan {
         module: module_name,
+        is_project: is_project_module,
         is_package,
         // Room for the top-level imports from the start (a module imports
         // dozens of names: the map would grow and rehash five times).
@@ -471,6 +506,8 @@ struct Import<'a> {
 
 struct Scan<'s, 'a> {
     module: &'s str,
+    /// Whether a dotted name is a module of the run, when the host says.
+    is_project: Option<&'s dyn Fn(&str) -> bool>,
     is_package: bool,
     /// Local name → what it imports.
     imports: FxHashMap<&'a str, Import<'a>>,
@@ -690,6 +727,17 @@ impl<'a> Scan<'_, 'a> {
 
     /// Names a receiver expression.
     fn holder(&self, expr: &Expr, ctx: Ctx<'a>, locals: &[&'a str]) -> Option<Holder> {
+        self.holder_ref(expr, ctx, locals).map(HolderRef::to_owned)
+    }
+
+    /// [`Scan::holder`], borrowed: whether the join can use it is asked
+    /// before anything is allocated.
+    fn holder_ref<'e>(
+        &'e self,
+        expr: &'e Expr,
+        ctx: Ctx<'a>,
+        locals: &[&'a str],
+    ) -> Option<HolderRef<'e>> {
         match expr {
             Expr::Name(n) => {
                 let name = n.id.as_str();
@@ -700,35 +748,42 @@ impl<'a> Scan<'_, 'a> {
                     if import.item.is_empty() {
                         return None;
                     }
-                    return Some(Holder::Global {
-                        module: import.module.to_string(),
-                        name: import.item.to_string(),
+                    return Some(HolderRef::Global {
+                        module: &import.module,
+                        name: import.item,
                     });
                 }
-                Some(Holder::Global {
-                    module: self.module.to_string(),
-                    name: name.to_string(),
+                Some(HolderRef::Global {
+                    module: self.module,
+                    name,
                 })
             }
             Expr::Attribute(a) => match &*a.value {
                 Expr::Name(base) if ctx.self_name == Some(base.id.as_str()) => {
-                    Some(Holder::SelfAttr {
-                        module: self.module.to_string(),
-                        class: ctx.class?.to_string(),
-                        attr: a.attr.to_string(),
+                    Some(HolderRef::SelfAttr {
+                        module: self.module,
+                        class: ctx.class?,
+                        attr: a.attr.as_str(),
                     })
                 }
                 Expr::Name(base) => {
                     let import = self.imports.get(base.id.as_str())?;
-                    import.item.is_empty().then(|| Holder::Global {
-                        module: import.module.to_string(),
-                        name: a.attr.to_string(),
+                    import.item.is_empty().then(|| HolderRef::Global {
+                        module: &import.module,
+                        name: a.attr.as_str(),
                     })
                 }
                 _ => None,
             },
             _ => None,
         }
+    }
+
+    /// Whether a module is outside the run (when the host says which are
+    /// in it): what it holds cannot be an owner the join follows.
+    fn outside(&self, module: &str) -> bool {
+        self.is_project
+            .is_some_and(|is_project| !is_project(module))
     }
 
     fn body(&mut self, body: &'a [Stmt], ctx: Ctx<'a>) {
@@ -787,6 +842,8 @@ impl<'a> Scan<'_, 'a> {
             Stmt::Assign(a) => {
                 if let Expr::Call(call) = &*a.value {
                     if let Some((class_module, class)) = self.constructor(&call.func) {
+                        // A class of a module outside the run is no owner.
+                        let outside = self.outside(class_module);
                         let (class_module, class) = (class_module.to_string(), class.to_string());
                         for t in &a.targets {
                             let holder = match t {
@@ -808,7 +865,7 @@ impl<'a> Scan<'_, 'a> {
                                 Expr::Attribute(_) => self.holder(t, *ctx, locals),
                                 _ => None,
                             };
-                            if let Some(holder) = holder {
+                            if let Some(holder) = holder.filter(|_| !outside) {
                                 self.facts.instances.push(InstanceFacts {
                                     holder,
                                     class_module: class_module.clone(),
@@ -1049,8 +1106,17 @@ impl<'a> Scan<'_, 'a> {
             }
             return;
         }
+        // A call on a name of a module outside the run cannot start or stop
+        // an owner.
+        let receiver = self.holder_ref(receiver, ctx, locals);
+        if let Some(HolderRef::Global { module, .. }) = receiver {
+            if self.outside(module) {
+                return;
+            }
+        }
+        let receiver = receiver.map(HolderRef::to_owned);
         self.facts.calls.push(CallFacts {
-            receiver: self.holder(receiver, ctx, locals),
+            receiver,
             method: method.to_string(),
             range,
             line: 0,
@@ -1436,6 +1502,49 @@ def main(conn, other):
         let mut names: Vec<&str> = union.iter().collect();
         names.sort_unstable();
         assert_eq!(names, ["close", "start", "stop"]);
+    }
+
+    #[test]
+    fn facts_about_modules_outside_the_run_are_left_out() {
+        let source = "\
+import app
+import requests
+from app.sched import Scheduler, runner
+from other import Pool, pool
+
+SCHED = Scheduler()
+POOL = Pool()
+
+def main():
+    runner.start()
+    pool.start()
+    app.queue.stop()
+    requests.session.close()
+";
+        let parsed = ruff_python_parser::parse_module(source).expect("parses");
+        let in_run = |m: &str| m == "app" || m.starts_with("app.");
+        let (_, facts) = crate::check_module_with_facts(
+            &parsed,
+            source,
+            "app/main.py",
+            "app.main",
+            &Settings::default(),
+            &in_run,
+        );
+        let classes: Vec<&str> = facts.instances.iter().map(|i| i.class.as_str()).collect();
+        assert_eq!(classes, ["Scheduler"]);
+        let calls: Vec<&str> = facts.calls.iter().map(|c| c.method.as_str()).collect();
+        assert_eq!(calls, ["start", "stop"]);
+        // Without the run's modules, everything is kept.
+        let all = module_facts(
+            &parsed,
+            source,
+            "app/main.py",
+            "app.main",
+            &Settings::default(),
+        );
+        assert_eq!(all.instances.len(), 2);
+        assert_eq!(all.calls.len(), 4);
     }
 
     #[test]

@@ -415,7 +415,7 @@ fn check_text(
             // The join needs the union of the unresolved names only, over
             // the modules it joins: it leaves out every module whose name
             // another file has, so only theirs stay with their facts.
-            let (report, mut f) = if project.shared.contains(module) {
+            let (report, f) = if project.shared.contains(module) {
                 async_task_ownership::check_module_with_facts(
                     &parsed,
                     source,
@@ -437,14 +437,6 @@ fn check_text(
                     )
                 })
             };
-            f.calls.retain(|c| match &c.receiver {
-                Some(async_task_ownership::project::Holder::Global { module, .. }) => {
-                    project.modules.contains(module.as_str())
-                }
-                _ => true,
-            });
-            f.instances
-                .retain(|i| project.modules.contains(i.class_module.as_str()));
             let useful = !f.owners.is_empty()
                 || !f.calls.is_empty()
                 || !f.instances.is_empty()
