@@ -201,18 +201,24 @@ pub fn run(pool: &rayon::ThreadPool, inputs: Vec<Input>, config: &Config, mode: 
     // module outside the run (`os.path.join`) cannot start or stop an owner.
     // Parse-only runs no rule and needs none. Whether a directory is a
     // package is asked once per directory, not once per file.
-    let mut packages = Packages::new(inputs.iter().filter_map(|i| match &i.text {
+    // The files are named on the workers too, each remembering the
+    // directories it named.
+    let with_init = Packages::with_init(inputs.iter().filter_map(|i| match &i.text {
         Text::Path(path) => Some(path.as_path()),
         Text::Stdin(_) => None,
     }));
-    let modules: Vec<String> = inputs
-        .iter()
-        .map(|i| match (&i.text, mode) {
-            (Text::Stdin(_), _) | (_, Mode::ParseOnly) => String::new(),
-            (Text::Path(path), Mode::Check { .. }) => packages.module_name(path),
-        })
-        .collect();
-    drop(packages);
+    let modules: Vec<String> = pool.install(|| {
+        inputs
+            .par_iter()
+            .map_init(
+                || Packages::new(&with_init),
+                |packages, i| match (&i.text, mode) {
+                    (Text::Stdin(_), _) | (_, Mode::ParseOnly) => String::new(),
+                    (Text::Path(path), Mode::Check { .. }) => packages.module_name(path),
+                },
+            )
+            .collect()
+    });
     let mut count: FxHashMap<&str, u32> = FxHashMap::default();
     for m in &modules {
         *count.entry(m.as_str()).or_default() += 1;
@@ -528,12 +534,13 @@ fn drop_elsewhere<T: Send + 'static>(value: T) {
 /// `stat` when discovery found that file, asked of the file system
 /// otherwise (once per directory). Keys are the paths' bytes (hashing a
 /// `Path` goes component by component).
-#[derive(Default)]
-struct Packages<'p> {
+struct Packages<'p, 'w> {
     /// Directories whose `__init__.py` is among the files of the run.
-    with_init: FxHashSet<&'p std::ffi::OsStr>,
+    with_init: &'w FxHashSet<&'p std::ffi::OsStr>,
     /// A directory's dotted name, or `None` when it is not a package.
     prefix: FxHashMap<&'p std::ffi::OsStr, Option<String>>,
+    /// The directory of the last file named, and its dotted name.
+    last: Option<(&'p std::ffi::OsStr, Option<String>)>,
 }
 
 /// The dotted names of the modules of a run (looked up for every import
@@ -548,17 +555,28 @@ struct Project<'m> {
     shared: ModuleSet<'m>,
 }
 
-impl<'p> Packages<'p> {
-    fn new(files: impl Iterator<Item = &'p std::path::Path>) -> Self {
-        let mut packages = Packages::default();
+impl<'p, 'w> Packages<'p, 'w> {
+    /// The directories whose `__init__.py` is among `files`.
+    fn with_init(
+        files: impl Iterator<Item = &'p std::path::Path>,
+    ) -> FxHashSet<&'p std::ffi::OsStr> {
+        let mut with_init = FxHashSet::default();
         for path in files {
             if path.file_name().is_some_and(|n| n == "__init__.py") {
                 if let Some(dir) = path.parent() {
-                    packages.with_init.insert(dir.as_os_str());
+                    with_init.insert(dir.as_os_str());
                 }
             }
         }
-        packages
+        with_init
+    }
+
+    fn new(with_init: &'w FxHashSet<&'p std::ffi::OsStr>) -> Self {
+        Packages {
+            with_init,
+            prefix: FxHashMap::default(),
+            last: None,
+        }
     }
 
     fn is_package(&self, dir: &std::path::Path) -> bool {
@@ -593,9 +611,27 @@ impl<'p> Packages<'p> {
             .map(|s| s.to_string_lossy())
             .unwrap_or_default();
         let init = stem == "__init__";
-        match (path.parent().and_then(|dir| self.prefix(dir)), init) {
+        // Files come sorted: most share the directory of the file before.
+        let prefix = match path.parent() {
+            Some(dir) => {
+                let key = dir.as_os_str();
+                if self.last.as_ref().is_none_or(|(last, _)| *last != key) {
+                    let prefix = self.prefix(dir).map(str::to_string);
+                    self.last = Some((key, prefix));
+                }
+                self.last.as_ref().and_then(|(_, prefix)| prefix.as_deref())
+            }
+            None => None,
+        };
+        match (prefix, init) {
             (Some(prefix), true) => prefix.to_string(),
-            (Some(prefix), false) => format!("{prefix}.{stem}"),
+            (Some(prefix), false) => {
+                let mut name = String::with_capacity(prefix.len() + 1 + stem.len());
+                name.push_str(prefix);
+                name.push('.');
+                name.push_str(&stem);
+                name
+            }
             (None, true) => String::new(),
             (None, false) => stem.into_owned(),
         }
@@ -650,11 +686,13 @@ pub fn join_project(
     if project.lifetimes.is_empty() && project.diagnostics.is_empty() {
         return errors;
     }
+    // The files the join reports in: a few of thousands.
+    let reported: FxHashSet<&str> = project.lifetimes.iter().map(|l| l.path.as_str()).collect();
     for file in files.iter_mut() {
-        let relative = file.entry.relative.clone();
-        if !project.lifetimes.iter().any(|l| l.path == relative) {
+        if !reported.contains(file.entry.relative.as_str()) {
             continue;
         }
+        let relative = file.entry.relative.clone();
         if file.source.is_none() {
             match reread(file) {
                 Ok(source) => file.source = Some(source),
@@ -807,7 +845,8 @@ mod tests {
         .iter()
         .map(|f| root.join(f))
         .collect();
-        let mut packages = Packages::new(checked.iter().map(PathBuf::as_path));
+        let with_init = Packages::with_init(checked.iter().map(PathBuf::as_path));
+        let mut packages = Packages::new(&with_init);
         let names: Vec<String> = checked.iter().map(|p| packages.module_name(p)).collect();
         assert_eq!(
             names,
@@ -822,7 +861,10 @@ mod tests {
         );
         // Relative paths name alike.
         let relative = std::path::Path::new("top.py");
-        assert_eq!(Packages::default().module_name(relative), "top");
+        assert_eq!(
+            Packages::new(&FxHashSet::default()).module_name(relative),
+            "top"
+        );
         Ok(())
     }
 
