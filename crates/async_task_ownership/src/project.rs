@@ -1244,7 +1244,7 @@ impl ProjectReport {
 pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectReport {
     // A module name given to two files (two projects in one run, scripts
     // named alike) cannot be joined reliably: leave it out.
-    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut names: FxHashMap<&str, usize> = FxHashMap::default();
     for m in modules {
         *names.entry(m.module.as_str()).or_default() += 1;
     }
@@ -1253,7 +1253,7 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
         .filter(|m| names[m.module.as_str()] == 1)
         .collect();
     // Owner classes by (module, class).
-    let mut owners: BTreeMap<(&str, &str), (&ModuleFacts, &OwnerFacts)> = BTreeMap::new();
+    let mut owners: FxHashMap<(&str, &str), (&ModuleFacts, &OwnerFacts)> = FxHashMap::default();
     for m in &modules {
         for o in &m.owners {
             owners.insert((m.module.as_str(), o.class.as_str()), (m, o));
@@ -1280,13 +1280,15 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
         .flat_map(|(_, o)| o.stop_methods.iter().map(String::as_str))
         .collect();
     let mut unresolved_stops: FxHashSet<&str> = FxHashSet::default();
-    let mut calls_by_holder: BTreeMap<&Holder, Vec<(&ModuleFacts, &CallFacts)>> = BTreeMap::new();
+    // Looked up for every call of every module (the map above is walked in
+    // order, this set only asked).
+    let held: FxHashSet<&Holder> = instances.keys().copied().collect();
+    let mut calls_by_holder: FxHashMap<&Holder, Vec<(&ModuleFacts, &CallFacts)>> =
+        FxHashMap::default();
     for m in &modules {
         for c in &m.calls {
             match &c.receiver {
-                Some(h) if instances.contains_key(h) => {
-                    calls_by_holder.entry(h).or_default().push((m, c))
-                }
+                Some(h) if held.contains(h) => calls_by_holder.entry(h).or_default().push((m, c)),
                 _ => {
                     if stops.contains(c.method.as_str()) {
                         unresolved_stops.insert(c.method.as_str());
