@@ -189,6 +189,19 @@ pub fn slash_path(path: &Path) -> String {
 /// Removes `.` components and resolves `..` lexically.
 pub fn normalize(path: &Path) -> PathBuf {
     use std::path::Component;
+    // Most paths have nothing to remove: no `.` or `..` component, no
+    // repeated or trailing separator. They are returned as they are instead
+    // of being taken apart and put together again.
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let sep = std::path::MAIN_SEPARATOR as u8;
+    let clean = bytes.first() != Some(&b'.')
+        && bytes.last() != Some(&sep)
+        && !bytes
+            .windows(2)
+            .any(|w| w[0] == sep && (w[1] == sep || w[1] == b'.'));
+    if clean {
+        return path.to_path_buf();
+    }
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -616,6 +629,24 @@ mod tests {
         assert_eq!(parse_selector("ALL").map(|k| k.len()), Ok(10));
         assert!(parse_selector("nope").is_err());
         assert!(parse_selector("ATO9").is_err());
+    }
+
+    #[test]
+    fn paths_are_normalized_lexically() {
+        for (path, normal) in [
+            ("/work/app/main.py", "/work/app/main.py"),
+            ("app/core/tasks.py", "app/core/tasks.py"),
+            ("", ""),
+            ("/", "/"),
+            ("/work/./app/../lib/x.py", "/work/lib/x.py"),
+            ("./app//main.py", "app/main.py"),
+            ("/work/app/", "/work/app"),
+            ("/work/.hidden/x.py", "/work/.hidden/x.py"),
+            ("../up/x.py", "../up/x.py"),
+            ("/work/app/.", "/work/app"),
+        ] {
+            assert_eq!(normalize(Path::new(path)), PathBuf::from(normal), "{path}");
+        }
     }
 
     #[test]

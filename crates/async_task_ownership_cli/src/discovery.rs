@@ -108,6 +108,11 @@ fn walk(root: &Path, cwd: &Path, config: &Config, found: &mut Discovery) {
         if e.depth() == 0 {
             return true;
         }
+        // A file that is not Python is never checked: whether `exclude`
+        // names it does not matter (most files of a source tree).
+        if !e.file_type().is_some_and(|t| t.is_dir()) && !is_python(e.path()) {
+            return true;
+        }
         let absolute = filter_cwd.join(e.path());
         let relative = match absolute.strip_prefix(&exclude_root) {
             Ok(rel) => slash_path(rel),
