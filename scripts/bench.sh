@@ -259,7 +259,7 @@ LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 # Optional: instructions of (a) and (c), counted by callgrind on one worker
 # (RAYON_NUM_THREADS=1), whole runs. Wall time on a shared machine moves by a
 # few percent between runs; these counts do not.
-declare -A INSTR
+declare -A INSTR=()
 if [ "${BENCH_CALLGRIND:-0}" = 1 ]; then
     command -v valgrind >/dev/null || { log "installing valgrind"; apt_install valgrind; }
     for name in corpus stdlib; do
