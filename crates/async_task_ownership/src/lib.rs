@@ -100,15 +100,18 @@ pub fn check_module_with_facts(
     settings: &Settings,
     is_project_module: &dyn Fn(&str) -> bool,
 ) -> (Report, project::ModuleFacts) {
-    with_facts(
+    let mut union = project::MethodUnion::new();
+    let (report, mut facts) = check_module_with_facts_into(
         parsed,
         source,
         path,
         module_name,
         settings,
         is_project_module,
-        None,
-    )
+        &mut union,
+    );
+    facts.unresolved_methods = union.iter().collect();
+    (report, facts)
 }
 
 /// [`check_module_with_facts`], adding the methods the module calls on
@@ -128,26 +131,6 @@ pub fn check_module_with_facts_into(
     is_project_module: &dyn Fn(&str) -> bool,
     union: &mut project::MethodUnion,
 ) -> (Report, project::ModuleFacts) {
-    with_facts(
-        parsed,
-        source,
-        path,
-        module_name,
-        settings,
-        is_project_module,
-        Some(union),
-    )
-}
-
-fn with_facts(
-    parsed: &ruff_python_parser::Parsed<ModModule>,
-    source: &str,
-    path: &str,
-    module_name: &str,
-    settings: &Settings,
-    is_project_module: &dyn Fn(&str) -> bool,
-    union: Option<&mut project::MethodUnion>,
-) -> (Report, project::ModuleFacts) {
     let module = parsed.syntax();
     let (report, owners) =
         analysis::check_full(module, Some(parsed.tokens()), source, path, settings, true);
@@ -158,7 +141,7 @@ fn with_facts(
         module_name,
         owners,
         Some(is_project_module),
-        union,
+        Some(union),
     );
     (report, facts)
 }

@@ -421,28 +421,20 @@ fn check_text(
             // The join needs the union of the unresolved names only, over
             // the modules it joins: it leaves out every module whose name
             // another file has, so only theirs stay with their facts.
-            let (report, f) = if project.shared.contains(module) {
-                async_task_ownership::check_module_with_facts(
+            let shared = project.shared.contains(module);
+            let mut own = MethodUnion::new();
+            let (report, mut f) = UNRESOLVED.with_borrow_mut(|worker| {
+                async_task_ownership::check_module_with_facts_into(
                     &parsed,
                     source,
                     &entry.relative,
                     module,
                     settings,
                     &is_project,
+                    if shared { &mut own } else { worker },
                 )
-            } else {
-                UNRESOLVED.with_borrow_mut(|union| {
-                    async_task_ownership::check_module_with_facts_into(
-                        &parsed,
-                        source,
-                        &entry.relative,
-                        module,
-                        settings,
-                        &is_project,
-                        union,
-                    )
-                })
-            };
+            });
+            f.unresolved_methods = own.iter().collect();
             let useful = !f.owners.is_empty()
                 || !f.calls.is_empty()
                 || !f.instances.is_empty()
