@@ -199,10 +199,9 @@ thread_local! {
 pub fn run(pool: &rayon::ThreadPool, inputs: Vec<Input>, config: &Config, mode: Mode) -> Checks {
     // Module names of the run, for the project pass: a call on a name of a
     // module outside the run (`os.path.join`) cannot start or stop an owner.
-    // Parse-only runs no rule and needs none. Whether a directory is a
-    // package is asked once per directory, not once per file.
-    // The files are named on the workers too, each remembering the
-    // directories it named.
+    // Parse-only runs no rule and needs none. The files are named on the
+    // workers, each asking whether a directory is a package once (not once
+    // per file) and remembering the directory of the file before.
     let with_init = Packages::with_init(inputs.iter().filter_map(|i| match &i.text {
         Text::Path(path) => Some(path.as_path()),
         Text::Stdin(_) => None,
