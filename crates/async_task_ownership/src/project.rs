@@ -378,6 +378,7 @@ pub(crate) fn facts_from(
         classes: Vec::new(),
         instance_names: FxHashSet::default(),
         self_instances: FxHashSet::default(),
+        pending: Vec::new(),
         functions: Vec::new(),
         // Most modules call dozens of methods: room for them from the start
         // instead of five rehashes on the way.
@@ -415,8 +416,8 @@ pub(crate) fn facts_from(
             return scan.facts;
         }
     }
-    scan.collect_instances(&module.body);
     scan.body(&module.body, Ctx::default());
+    scan.resolve_pending();
     let Scan {
         mut facts,
         shutdown_handlers: handlers,
@@ -487,6 +488,36 @@ struct Ctx<'a> {
     lifespan: bool,
     after_yield: bool,
     in_finally: bool,
+    /// The statement is directly in the body walked, not in a nested block.
+    direct: bool,
+    /// `class` is a class defined directly in the module's body.
+    top_class: bool,
+    /// In a method of such a class, where an assignment `….<attr> =
+    /// Class(...)` makes `self.<attr>` a followed instance: the method's
+    /// body and its `if`, `try` (not the handlers or `else`), `finally` and
+    /// `with` blocks.
+    instance_class: Option<&'a str>,
+}
+
+/// A call on `name` or `self.<attr>` whose receiver is an instance only if
+/// the module assigns one to it, which may come later in the module:
+/// decided once the walk has seen every assignment.
+struct Pending<'a> {
+    receiver: PendingReceiver<'a>,
+    method: &'a str,
+    range: TextRange,
+    function: Option<usize>,
+    shape: Option<LifespanShape>,
+    /// How many calls were kept before it (where it goes if it is kept).
+    at: usize,
+}
+
+#[derive(Clone, Copy)]
+enum PendingReceiver<'a> {
+    /// A module-level name.
+    Name(&'a str),
+    /// `self.<attr>` in a method of the class.
+    SelfAttr(&'a str, &'a str),
 }
 
 /// A function of the module: its parent function, its class (for a method)
@@ -516,6 +547,8 @@ struct Scan<'s, 'a> {
     instance_names: FxHashSet<&'a str>,
     /// `(class, attr)` of `self.<attr> = Class(...)` in the class's methods.
     self_instances: FxHashSet<(&'a str, &'a str)>,
+    /// Calls waiting for every assignment to be seen.
+    pending: Vec<Pending<'a>>,
     functions: Vec<Function<'a>>,
     /// Methods called on receivers the module cannot name, with their
     /// hashes (kept for [`MethodUnion`]).
@@ -533,6 +566,87 @@ fn last_name(expr: &Expr) -> Option<&str> {
 }
 
 impl<'a> Scan<'_, 'a> {
+    /// Adds a method called on a receiver the module cannot name.
+    fn unresolved(&mut self, method: &'a str) {
+        let hash = name_hash(method);
+        if let hashbrown::hash_table::Entry::Vacant(slot) =
+            self.unresolved
+                .entry(hash, |(h, n)| *h == hash && *n == method, |(h, _)| *h)
+        {
+            slot.insert((hash, method));
+        }
+    }
+
+    /// Leaves a call on a possible instance for [`Scan::resolve_pending`].
+    fn defer(
+        &mut self,
+        receiver: PendingReceiver<'a>,
+        method: &'a str,
+        range: TextRange,
+        ctx: Ctx<'a>,
+        shape: Option<LifespanShape>,
+    ) {
+        self.pending.push(Pending {
+            receiver,
+            method,
+            range,
+            function: ctx.function,
+            shape,
+            at: self.facts.calls.len(),
+        });
+    }
+
+    /// Decides the calls left for later, now that every assignment of an
+    /// instance is known: a call on one is kept in its place among the
+    /// others, a call on anything else counts by its method name.
+    fn resolve_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let mut earlier = std::mem::take(&mut self.facts.calls).into_iter();
+        let mut calls = Vec::with_capacity(earlier.len());
+        let mut placed = 0;
+        for p in pending {
+            let holder = match p.receiver {
+                PendingReceiver::Name(name) if self.instance_names.contains(name) => {
+                    if self.outside(self.module) {
+                        continue;
+                    }
+                    Holder::Global {
+                        module: self.module.to_string(),
+                        name: name.to_string(),
+                    }
+                }
+                PendingReceiver::SelfAttr(class, attr)
+                    if self.self_instances.contains(&(class, attr)) =>
+                {
+                    Holder::SelfAttr {
+                        module: self.module.to_string(),
+                        class: class.to_string(),
+                        attr: attr.to_string(),
+                    }
+                }
+                _ => {
+                    self.unresolved(p.method);
+                    continue;
+                }
+            };
+            calls.extend(earlier.by_ref().take(p.at - placed));
+            placed = p.at;
+            calls.push(CallFacts {
+                receiver: Some(holder),
+                method: p.method.to_string(),
+                range: p.range,
+                line: 0,
+                function: self.function_name(p.function),
+                shape: p.shape,
+            });
+        }
+        calls.extend(earlier);
+        self.facts.calls = calls;
+    }
+
     fn resolve_relative(&self, level: u32, module: Option<&str>) -> String {
         let mut parts: Vec<&str> = self.module.split('.').filter(|p| !p.is_empty()).collect();
         if level > 0 {
@@ -638,64 +752,6 @@ impl<'a> Scan<'_, 'a> {
         }
     }
 
-    /// Module-level names and `self` attributes bound to a constructor call,
-    /// so calls on anything else can be dropped while scanning.
-    fn collect_instances(&mut self, body: &'a [Stmt]) {
-        for stmt in body {
-            match stmt {
-                Stmt::Assign(a) => {
-                    if let Expr::Call(call) = &*a.value {
-                        if self.constructor(&call.func).is_some() {
-                            for t in &a.targets {
-                                if let Expr::Name(n) = t {
-                                    self.instance_names.insert(n.id.as_str());
-                                }
-                            }
-                        }
-                    }
-                }
-                Stmt::ClassDef(c) => {
-                    for item in &c.body {
-                        if let Stmt::FunctionDef(f) = item {
-                            self.collect_self_instances(c.name.as_str(), &f.body);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn collect_self_instances(&mut self, class: &'a str, body: &'a [Stmt]) {
-        for stmt in body {
-            match stmt {
-                Stmt::Assign(a) => {
-                    if let Expr::Call(call) = &*a.value {
-                        if self.constructor(&call.func).is_some() {
-                            for t in &a.targets {
-                                if let Expr::Attribute(attr) = t {
-                                    self.self_instances.insert((class, attr.attr.as_str()));
-                                }
-                            }
-                        }
-                    }
-                }
-                Stmt::If(i) => {
-                    self.collect_self_instances(class, &i.body);
-                    for c in &i.elif_else_clauses {
-                        self.collect_self_instances(class, &c.body);
-                    }
-                }
-                Stmt::Try(t) => {
-                    self.collect_self_instances(class, &t.body);
-                    self.collect_self_instances(class, &t.finalbody);
-                }
-                Stmt::With(w) => self.collect_self_instances(class, &w.body),
-                _ => {}
-            }
-        }
-    }
-
     /// The class a constructor call names: `(module, class)`.
     fn constructor(&self, func: &'a Expr) -> Option<(&str, &'a str)> {
         if !last_name(func).is_some_and(starts_upper) {
@@ -788,7 +844,10 @@ impl<'a> Scan<'_, 'a> {
 
     fn body(&mut self, body: &'a [Stmt], ctx: Ctx<'a>) {
         let mut locals: Vec<&'a str> = Vec::new();
-        let mut ctx = ctx;
+        let mut ctx = Ctx {
+            direct: true,
+            ..ctx
+        };
         for stmt in body {
             guard(|| self.stmt(stmt, &mut ctx, &mut locals));
         }
@@ -822,19 +881,22 @@ impl<'a> Scan<'_, 'a> {
                 } else {
                     ctx.self_name
                 };
+                let method_of_top_class =
+                    ctx.class.is_some() && ctx.function.is_none() && ctx.top_class && ctx.direct;
                 let inner = Ctx {
                     function: Some(id),
                     class: ctx.class,
                     self_name,
                     lifespan,
-                    after_yield: false,
-                    in_finally: false,
+                    instance_class: ctx.class.filter(|_| method_of_top_class),
+                    ..Ctx::default()
                 };
                 self.body(&f.body, inner);
             }
             Stmt::ClassDef(c) => {
                 let inner = Ctx {
                     class: Some(c.name.as_str()),
+                    top_class: ctx.function.is_none() && ctx.class.is_none() && ctx.direct,
                     ..Ctx::default()
                 };
                 self.body(&c.body, inner);
@@ -845,6 +907,25 @@ impl<'a> Scan<'_, 'a> {
                         // A class of a module outside the run is no owner.
                         let outside = self.outside(class_module);
                         let (class_module, class) = (class_module.to_string(), class.to_string());
+                        // Names and attributes that hold instances (calls on
+                        // them are decided once all are known).
+                        for t in &a.targets {
+                            match t {
+                                Expr::Name(n)
+                                    if ctx.function.is_none()
+                                        && ctx.class.is_none()
+                                        && ctx.direct =>
+                                {
+                                    self.instance_names.insert(n.id.as_str());
+                                }
+                                Expr::Attribute(attr) => {
+                                    if let Some(class) = ctx.instance_class {
+                                        self.self_instances.insert((class, attr.attr.as_str()));
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
                         for t in &a.targets {
                             let holder = match t {
                                 Expr::Name(n) if ctx.function.is_none() && ctx.class.is_none() => {
@@ -903,12 +984,12 @@ impl<'a> Scan<'_, 'a> {
                 }
             }
             Stmt::For(f) => {
-                self.block(&f.body, ctx, locals);
-                self.block(&f.orelse, ctx, locals);
+                self.other_block(&f.body, ctx, locals);
+                self.other_block(&f.orelse, ctx, locals);
             }
             Stmt::While(w) => {
-                self.block(&w.body, ctx, locals);
-                self.block(&w.orelse, ctx, locals);
+                self.other_block(&w.body, ctx, locals);
+                self.other_block(&w.orelse, ctx, locals);
             }
             Stmt::With(w) => {
                 for item in &w.items {
@@ -934,9 +1015,9 @@ impl<'a> Scan<'_, 'a> {
                 self.block(&t.body, ctx, locals);
                 for h in &t.handlers {
                     let ast::ExceptHandler::ExceptHandler(h) = h;
-                    self.block(&h.body, ctx, locals);
+                    self.other_block(&h.body, ctx, locals);
                 }
-                self.block(&t.orelse, ctx, locals);
+                self.other_block(&t.orelse, ctx, locals);
                 let saved = ctx.in_finally;
                 ctx.in_finally = true;
                 self.block(&t.finalbody, ctx, locals);
@@ -949,9 +1030,19 @@ impl<'a> Scan<'_, 'a> {
     /// A nested block: same function, same locals; a `yield` inside it
     /// still switches to shutdown for the statements after it.
     fn block(&mut self, body: &'a [Stmt], ctx: &mut Ctx<'a>, locals: &mut Vec<&'a str>) {
+        let direct = std::mem::replace(&mut ctx.direct, false);
         for stmt in body {
             guard(|| self.stmt(stmt, ctx, locals));
         }
+        ctx.direct = direct;
+    }
+
+    /// A nested block where assignments make no followed `self` instance
+    /// (loops, `except` and `else` blocks).
+    fn other_block(&mut self, body: &'a [Stmt], ctx: &mut Ctx<'a>, locals: &mut Vec<&'a str>) {
+        let instance_class = ctx.instance_class.take();
+        self.block(body, ctx, locals);
+        ctx.instance_class = instance_class;
     }
 
     fn note_decorator(&mut self, deco: &Expr, function: &str) {
@@ -1053,7 +1144,7 @@ impl<'a> Scan<'_, 'a> {
     /// Records `receiver.method(...)` (or an `async with receiver:`).
     fn method_call(
         &mut self,
-        receiver: &Expr,
+        receiver: &'a Expr,
         method: &'a str,
         range: TextRange,
         ctx: Ctx<'a>,
@@ -1081,13 +1172,23 @@ impl<'a> Scan<'_, 'a> {
                 } else if let Some(import) = self.imports.get(name) {
                     !import.item.is_empty()
                 } else {
-                    self.instance_names.contains(name)
+                    return self.defer(PendingReceiver::Name(name), method, range, ctx, shape);
                 }
             }
             Expr::Attribute(inner) => match &*inner.value {
-                Expr::Name(base) if ctx.self_name == Some(base.id.as_str()) => ctx
-                    .class
-                    .is_some_and(|c| self.self_instances.contains(&(c, inner.attr.as_str()))),
+                Expr::Name(base) if ctx.self_name == Some(base.id.as_str()) => match ctx.class {
+                    Some(class) => {
+                        let attr = inner.attr.as_str();
+                        return self.defer(
+                            PendingReceiver::SelfAttr(class, attr),
+                            method,
+                            range,
+                            ctx,
+                            shape,
+                        );
+                    }
+                    None => false,
+                },
                 Expr::Name(base) => self
                     .imports
                     .get(base.id.as_str())
@@ -1097,13 +1198,7 @@ impl<'a> Scan<'_, 'a> {
             _ => false,
         };
         if !keep {
-            let hash = name_hash(method);
-            if let hashbrown::hash_table::Entry::Vacant(slot) =
-                self.unresolved
-                    .entry(hash, |(h, n)| *h == hash && *n == method, |(h, _)| *h)
-            {
-                slot.insert((hash, method));
-            }
+            self.unresolved(method);
             return;
         }
         // A call on a name of a module outside the run cannot start or stop
@@ -1547,6 +1642,82 @@ def main():
         );
         assert_eq!(all.instances.len(), 2);
         assert_eq!(all.calls.len(), 4);
+    }
+
+    /// Which names and `self` attributes hold instances, whatever the order
+    /// of the assignments and calls: a module-level name assigned directly in
+    /// the module's body, an attribute assigned in a method of a top-level
+    /// class outside loops and `except`/`else` blocks.
+    #[test]
+    fn calls_on_instances_are_kept_wherever_the_instance_is_assigned() {
+        let source = "\
+from app.sched import Scheduler
+
+def early():
+    SCHED.start()
+    LATE.start()
+
+class Owner:
+    def start(self):
+        self.worker.run()
+        self.looped.run()
+        self.handled.run()
+        self.guarded.run()
+        self.orelse.run()
+
+    def __init__(self):
+        self.worker = Scheduler()
+        for _ in range(1):
+            self.looped = Scheduler()
+        try:
+            pass
+        except Exception:
+            self.handled = Scheduler()
+        else:
+            self.orelse = Scheduler()
+        finally:
+            with x:
+                if y:
+                    self.guarded = Scheduler()
+
+    class Inner:
+        def go(self):
+            self.worker.stop()
+
+SCHED = Scheduler()
+if True:
+    LATE = Scheduler()
+";
+        let parsed = ruff_python_parser::parse_module(source).expect("parses");
+        let facts = module_facts(
+            &parsed,
+            source,
+            "app/main.py",
+            "app.main",
+            &Settings::default(),
+        );
+        let calls: Vec<String> = facts
+            .calls
+            .iter()
+            .map(|c| {
+                let r = match &c.receiver {
+                    Some(Holder::Global { name, .. }) => name.clone(),
+                    Some(Holder::SelfAttr { class, attr, .. }) => format!("{class}.{attr}"),
+                    None => "-".into(),
+                };
+                format!("{r}.{}@{}:{}", c.method, c.line, c.function)
+            })
+            .collect();
+        let unresolved: Vec<&str> = facts.unresolved_methods.iter().collect();
+        assert_eq!(
+            calls,
+            [
+                "SCHED.start@4:early",
+                "Owner.worker.run@9:Owner.start",
+                "Owner.guarded.run@12:Owner.start"
+            ]
+        );
+        assert_eq!(unresolved, ["run", "start", "stop"]);
     }
 
     #[test]
