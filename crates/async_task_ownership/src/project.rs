@@ -1524,6 +1524,18 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
 mod tests {
     use super::*;
 
+    /// The facts of `source` as the module `app.main`.
+    fn facts_of_main(source: &str) -> ModuleFacts {
+        let parsed = ruff_python_parser::parse_module(source).expect("parses");
+        module_facts(
+            &parsed,
+            source,
+            "app/main.py",
+            "app.main",
+            &Settings::default(),
+        )
+    }
+
     #[test]
     fn method_names_are_a_sorted_set() {
         let names: MethodNames = ["stop", "close", "stop", "", "a\nb", "aclose"]
@@ -1688,14 +1700,7 @@ SCHED = Scheduler()
 if True:
     LATE = Scheduler()
 ";
-        let parsed = ruff_python_parser::parse_module(source).expect("parses");
-        let facts = module_facts(
-            &parsed,
-            source,
-            "app/main.py",
-            "app.main",
-            &Settings::default(),
-        );
+        let facts = facts_of_main(source);
         let calls: Vec<String> = facts
             .calls
             .iter()
@@ -1732,14 +1737,7 @@ def main():
     conn = make()
     conn.stop()
 ";
-        let parsed = ruff_python_parser::parse_module(source).expect("parses");
-        let facts = module_facts(
-            &parsed,
-            source,
-            "app/main.py",
-            "app.main",
-            &Settings::default(),
-        );
+        let facts = facts_of_main(source);
         // No instance fact for a local, and calls on locals (or on what the
         // module cannot name) are kept by method name only.
         assert_eq!(facts.instances, []);
