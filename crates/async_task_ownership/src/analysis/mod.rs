@@ -137,8 +137,9 @@ fn may_spawn(source: &str, tokens: Option<&[Token]>, settings: &Settings) -> boo
 const SPAWN_NEEDLES: [&str; 3] = ["create_task", "ensure_future", "Task("];
 
 /// A vectorised search for any of [`SPAWN_NEEDLES`] (Teddy, from the
-/// `aho-corasick` crate that ripgrep uses), built once: `None` where the
-/// processor has no vector instructions for it.
+/// `aho-corasick` crate that ripgrep uses), built on first use and never
+/// changed after (a constant, not state: every call sees the same
+/// searcher); `None` where the processor has no vector instructions for it.
 static SPAWN_NAMES: std::sync::LazyLock<Option<aho_corasick::packed::Searcher>> =
     std::sync::LazyLock::new(|| aho_corasick::packed::Searcher::new(SPAWN_NEEDLES));
 
