@@ -610,21 +610,18 @@ impl<'a> Scan<'_, 'a> {
         for p in pending {
             let holder = match p.receiver {
                 PendingReceiver::Name(name) if self.instance_names.contains(name) => {
-                    if self.outside(self.module) {
-                        continue;
-                    }
-                    Holder::Global {
-                        module: self.module.to_string(),
-                        name: name.to_string(),
+                    HolderRef::Global {
+                        module: self.module,
+                        name,
                     }
                 }
                 PendingReceiver::SelfAttr(class, attr)
                     if self.self_instances.contains(&(class, attr)) =>
                 {
-                    Holder::SelfAttr {
-                        module: self.module.to_string(),
-                        class: class.to_string(),
-                        attr: attr.to_string(),
+                    HolderRef::SelfAttr {
+                        module: self.module,
+                        class,
+                        attr,
                     }
                 }
                 _ => {
@@ -632,16 +629,13 @@ impl<'a> Scan<'_, 'a> {
                     continue;
                 }
             };
+            let Some(call) = self.call_fact(Some(holder), p.method, p.range, p.function, p.shape)
+            else {
+                continue;
+            };
             calls.extend(earlier.by_ref().take(p.at - placed));
             placed = p.at;
-            calls.push(CallFacts {
-                receiver: Some(holder),
-                method: p.method.to_string(),
-                range: p.range,
-                line: 0,
-                function: self.function_name(p.function),
-                shape: p.shape,
-            });
+            calls.push(call);
         }
         calls.extend(earlier);
         self.facts.calls = calls;
@@ -1201,23 +1195,35 @@ impl<'a> Scan<'_, 'a> {
             self.unresolved(method);
             return;
         }
-        // A call on a name of a module outside the run cannot start or stop
-        // an owner.
         let receiver = self.holder_ref(receiver, ctx, locals);
+        if let Some(call) = self.call_fact(receiver, method, range, ctx.function, shape) {
+            self.facts.calls.push(call);
+        }
+    }
+
+    /// The fact of a call the join can use; `None` for a call on a name of
+    /// a module outside the run, which cannot start or stop an owner.
+    fn call_fact(
+        &self,
+        receiver: Option<HolderRef<'_>>,
+        method: &str,
+        range: TextRange,
+        function: Option<usize>,
+        shape: Option<LifespanShape>,
+    ) -> Option<CallFacts> {
         if let Some(HolderRef::Global { module, .. }) = receiver {
             if self.outside(module) {
-                return;
+                return None;
             }
         }
-        let receiver = receiver.map(HolderRef::to_owned);
-        self.facts.calls.push(CallFacts {
-            receiver,
+        Some(CallFacts {
+            receiver: receiver.map(HolderRef::to_owned),
             method: method.to_string(),
             range,
             line: 0,
-            function: self.function_name(ctx.function),
+            function: self.function_name(function),
             shape,
-        });
+        })
     }
 }
 
