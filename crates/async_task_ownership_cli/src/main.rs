@@ -210,11 +210,9 @@ fn run_check(args: &CheckArgs) -> ExitStatus {
         Err(status) => return status,
     };
     if args.parse_only {
-        return if run.failed {
-            ExitStatus::Error
-        } else {
-            ExitStatus::Success
-        };
+        let status = ExitStatus::of(run.failed, false);
+        leave(run);
+        return status;
     }
     let printed = with_stdout(|out| {
         if args.statistics {
@@ -227,7 +225,16 @@ fn run_check(args: &CheckArgs) -> ExitStatus {
         return status;
     }
     let found = run.files.iter().any(|f| !f.messages.is_empty());
-    ExitStatus::of(run.failed, found && !args.exit_zero)
+    let status = ExitStatus::of(run.failed, found && !args.exit_zero);
+    leave(run);
+    status
+}
+
+/// Leaves the checked files to the end of the process instead of freeing
+/// them one by one (thousands of paths, messages and inventories: a
+/// millisecond or two of the run): nothing is used after the output.
+fn leave(run: Run) {
+    std::mem::forget(run);
 }
 
 fn run_audit(args: &AuditArgs) -> ExitStatus {
@@ -248,7 +255,9 @@ fn run_audit(args: &AuditArgs) -> ExitStatus {
     if let Err(status) = printed {
         return status;
     }
-    ExitStatus::of(run.failed, false)
+    let status = ExitStatus::of(run.failed, false);
+    leave(run);
+    status
 }
 
 fn run_rule(args: &RuleArgs) -> ExitStatus {
