@@ -12,7 +12,7 @@
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 
-use async_task_ownership::project::{MethodUnion, ModuleFacts};
+use async_task_ownership::project::{MethodNames, MethodUnion, ModuleFacts};
 use async_task_ownership::{Kind, Risk, SecondaryLocation, Settings, TaskRecord};
 use rayon::prelude::*;
 use ruff_python_ast::PySourceType;
@@ -180,9 +180,9 @@ pub struct Checks {
     /// Each input's outcome, in input order.
     pub outcomes: Vec<Outcome>,
     /// The methods called on receivers the modules cannot name, of every
-    /// module whose name no other file of the run has (for the project pass;
-    /// see [`join_project`]).
-    pub unresolved: MethodUnion,
+    /// module whose name no other file of the run has, one union per worker
+    /// (for the project pass; see [`join_project`]).
+    pub unresolved: Vec<MethodUnion>,
 }
 
 thread_local! {
@@ -228,7 +228,7 @@ pub fn run(pool: &rayon::ThreadPool, inputs: Vec<Input>, config: &Config, mode: 
             .filter(|(_, n)| **n > 1)
             .map(|(m, _)| *m)
             .collect(),
-        modules: count.into_keys().collect(),
+        modules: count,
     };
     let project = &project;
     let outcomes = pool.install(|| {
@@ -246,11 +246,9 @@ pub fn run(pool: &rayon::ThreadPool, inputs: Vec<Input>, config: &Config, mode: 
             })
             .collect()
     });
-    // Each worker's names, merged.
-    let mut unresolved = MethodUnion::new();
-    for union in pool.broadcast(|_| UNRESOLVED.with_borrow_mut(std::mem::take)) {
-        unresolved.merge(union);
-    }
+    // Each worker's names (the join asks each for the few it needs: no
+    // merge of thousands of names).
+    let unresolved = pool.broadcast(|_| UNRESOLVED.with_borrow_mut(std::mem::take));
     Checks {
         outcomes,
         unresolved,
@@ -416,7 +414,7 @@ fn check_text(
         let report = if from_stdin {
             async_task_ownership::check_module(parsed.syntax(), source, &entry.relative, settings)
         } else {
-            let is_project = |m: &str| project.modules.contains(m);
+            let is_project = |m: &str| project.modules.contains_key(m);
             // The join needs the union of the unresolved names only, over
             // the modules it joins: it leaves out every module whose name
             // another file has, so only theirs stay with their facts.
@@ -540,8 +538,8 @@ type ModuleSet<'m> = FxHashSet<&'m str>;
 
 /// The modules of a run.
 struct Project<'m> {
-    /// Every module's name.
-    modules: ModuleSet<'m>,
+    /// Every module's name, with the number of files that have it.
+    modules: FxHashMap<&'m str, u32>,
     /// The names that more than one file has.
     shared: ModuleSet<'m>,
 }
@@ -642,23 +640,31 @@ impl<'p, 'w> Packages<'p, 'w> {
 /// owner with that method (as it would, module by module).
 pub fn join_project(
     files: &mut [FileResult],
-    unresolved: MethodUnion,
+    unresolved: Vec<MethodUnion>,
     config: &Config,
     keep_source: bool,
 ) -> Vec<String> {
     let mut errors = Vec::new();
     let mut facts: Vec<ModuleFacts> = files.iter_mut().filter_map(|f| f.facts.take()).collect();
     if facts.is_empty() {
+        drop_elsewhere(unresolved);
         return errors;
     }
-    // Of the union, the join looks up only the owners' stop methods.
-    let unresolved = unresolved.only(
-        facts
+    // Of the unions, the join looks up only the owners' stop methods.
+    let unions = unresolved;
+    let unresolved: MethodNames = {
+        let stops: Vec<&str> = facts
             .iter()
             .flat_map(|f| &f.owners)
             .flat_map(|o| &o.stop_methods)
-            .map(String::as_str),
-    );
+            .map(String::as_str)
+            .collect();
+        unions
+            .iter()
+            .flat_map(|union| stops.iter().copied().filter(|stop| union.contains(stop)))
+            .collect()
+    };
+    drop_elsewhere(unions);
     if !unresolved.is_empty() {
         let mut module = String::from("<unresolved>");
         while facts.iter().any(|f| f.module == module) {
