@@ -319,16 +319,19 @@ const MAX_KEPT_BUFFER: usize = 4 * 1024 * 1024;
 
 /// Reads a whole file into the thread's buffer: one `statx` for its size,
 /// then `read` until end of file (`read_to_end` would ask the size again,
-/// and the position, with two more system calls per file). The buffer's
-/// bytes past the previous file's length are zeroed before they are read
-/// into, so a file costs at most the growth over the one before it.
+/// and the position, with two more system calls per file, and probe for the
+/// end with one more read). The buffer's bytes past the previous file's
+/// length are zeroed before they are read into, so a file costs at most the
+/// growth over the one before it.
 fn read(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     let mut bytes = BUFFER.with(std::cell::Cell::take);
     let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
-    // One byte more than the size, to see the end of the file in the same
-    // read when it did not grow.
+    // One byte more than the size: a read that returns the whole size with
+    // room to spare has met the end of the file, and no further read is
+    // needed to learn it. (A file that grows just after that read is read
+    // as it was, as it would be if it grew just after a last, empty read.)
     bytes.resize(size.saturating_add(1), 0);
     let mut len = 0;
     loop {
@@ -338,7 +341,12 @@ fn read(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
         }
         match file.read(&mut bytes[len..]) {
             Ok(0) => break,
-            Ok(n) => len += n,
+            Ok(n) => {
+                len += n;
+                if len == size && len < bytes.len() {
+                    break;
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
@@ -862,6 +870,24 @@ mod tests {
             Packages::new(&FxHashSet::default()).module_name(relative),
             "top"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn files_are_read_whole_through_the_reused_buffer() -> Result<(), String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        // Sizes up and down, so that the buffer left by one file is longer
+        // or shorter than the next, and a file of a whole buffer's length.
+        let sizes = [0usize, 1, 5000, 3, 70_000, 0, 4096, 12, 70_001];
+        for (i, size) in sizes.into_iter().enumerate() {
+            let text: Vec<u8> = (0..size).map(|k| b'a' + ((k + i) % 26) as u8).collect();
+            let path = dir.path().join(format!("f{i}.py"));
+            std::fs::write(&path, &text).map_err(|e| e.to_string())?;
+            let bytes = read(&path).map_err(|e| e.to_string())?;
+            assert_eq!(bytes.len(), size, "file {i}");
+            assert!(bytes == text, "file {i}: other bytes");
+            recycle(bytes);
+        }
         Ok(())
     }
 
