@@ -177,6 +177,22 @@ pub(crate) struct Facts<'a> {
     pub site_by_range: FxHashMap<TextRange, SiteId>,
 }
 
+impl Facts<'_> {
+    /// Room for what a module of `bytes` usually brings (the corpus of
+    /// `scripts/corpus.sh`: per KiB, 4.9 events, 1.8 flows, 0.6 sites), so
+    /// that the lists do not grow through a copy at every doubling.
+    fn for_size(bytes: usize) -> Self {
+        let kib = bytes / 1024;
+        Facts {
+            sites: Vec::with_capacity(kib),
+            events: Vec::with_capacity(kib * 6),
+            flows: Vec::with_capacity(kib * 2),
+            handlers: Vec::new(),
+            site_by_range: FxHashMap::with_capacity_and_hasher(kib, Default::default()),
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Use<'a> {
     Discard,
@@ -226,7 +242,7 @@ pub(crate) fn collect<'a>(
         late_bound: FxHashSet::default(),
         key_cache: FxHashMap::default(),
         chain: Vec::new(),
-        facts: Facts::default(),
+        facts: Facts::for_size(module.range.len().to_usize()),
     };
     w.body(&module.body);
     for (id, scope) in model.scopes.iter().enumerate().skip(1) {
