@@ -118,9 +118,10 @@ pub fn check_module_with_facts(
 /// receivers it cannot name to `union` instead of to its facts (whose
 /// `unresolved_methods` stay empty).
 ///
-/// A host that joins many modules keeps one union (per thread, merged at the
-/// end) and joins it as the facts of one more module
-/// ([`project::MethodUnion::only`]): the join looks these names up across
+/// A host that joins many modules keeps one union (per thread) and joins
+/// the owners' stop methods found in them as the facts of one more module
+/// ([`project::MethodUnion::only`] of each union, or of their
+/// [`project::MethodUnion::merge`]): the join looks these names up across
 /// modules, never module by module.
 pub fn check_module_with_facts_into(
     parsed: &ruff_python_parser::Parsed<ModModule>,
