@@ -416,6 +416,7 @@ pub(crate) fn facts_from(
             return scan.facts;
         }
     }
+    scan.collect_instance_names(&module.body);
     scan.body(&module.body, Ctx::default());
     scan.resolve_pending();
     let Scan {
@@ -499,25 +500,18 @@ struct Ctx<'a> {
     instance_class: Option<&'a str>,
 }
 
-/// A call on `name` or `self.<attr>` whose receiver is an instance only if
-/// the module assigns one to it, which may come later in the module:
-/// decided once the walk has seen every assignment.
+/// A call on `self.<attr>` whose receiver is an instance only if a method of
+/// the class assigns one to it, which may come later in the module: decided
+/// once the walk has seen every assignment.
 struct Pending<'a> {
-    receiver: PendingReceiver<'a>,
+    /// The class and the attribute.
+    receiver: (&'a str, &'a str),
     method: &'a str,
     range: TextRange,
     function: Option<usize>,
     shape: Option<LifespanShape>,
     /// How many calls were kept before it (where it goes if it is kept).
     at: usize,
-}
-
-#[derive(Clone, Copy)]
-enum PendingReceiver<'a> {
-    /// A module-level name.
-    Name(&'a str),
-    /// `self.<attr>` in a method of the class.
-    SelfAttr(&'a str, &'a str),
 }
 
 /// A function of the module: its parent function, its class (for a method)
@@ -580,7 +574,7 @@ impl<'a> Scan<'_, 'a> {
     /// Leaves a call on a possible instance for [`Scan::resolve_pending`].
     fn defer(
         &mut self,
-        receiver: PendingReceiver<'a>,
+        receiver: (&'a str, &'a str),
         method: &'a str,
         range: TextRange,
         ctx: Ctx<'a>,
@@ -608,26 +602,15 @@ impl<'a> Scan<'_, 'a> {
         let mut calls = Vec::with_capacity(earlier.len());
         let mut placed = 0;
         for p in pending {
-            let holder = match p.receiver {
-                PendingReceiver::Name(name) if self.instance_names.contains(name) => {
-                    HolderRef::Global {
-                        module: self.module,
-                        name,
-                    }
-                }
-                PendingReceiver::SelfAttr(class, attr)
-                    if self.self_instances.contains(&(class, attr)) =>
-                {
-                    HolderRef::SelfAttr {
-                        module: self.module,
-                        class,
-                        attr,
-                    }
-                }
-                _ => {
-                    self.unresolved(p.method);
-                    continue;
-                }
+            let (class, attr) = p.receiver;
+            if !self.self_instances.contains(&(class, attr)) {
+                self.unresolved(p.method);
+                continue;
+            }
+            let holder = HolderRef::SelfAttr {
+                module: self.module,
+                class,
+                attr,
             };
             let Some(call) = self.call_fact(Some(holder), p.method, p.range, p.function, p.shape)
             else {
@@ -685,6 +668,29 @@ impl<'a> Scan<'_, 'a> {
         }
         parts.reverse();
         parts.join(".")
+    }
+
+    /// The module-level names bound to a constructor call directly in the
+    /// module's body (`server = Server()`), known before the walk so that
+    /// a call on a name is decided where it is met. Needs the classes and
+    /// imports of [`Scan::collect_top`].
+    fn collect_instance_names(&mut self, body: &'a [Stmt]) {
+        for stmt in body {
+            let Stmt::Assign(a) = stmt else {
+                continue;
+            };
+            let Expr::Call(call) = &*a.value else {
+                continue;
+            };
+            if self.constructor(&call.func).is_none() {
+                continue;
+            }
+            for t in &a.targets {
+                if let Expr::Name(n) = t {
+                    self.instance_names.insert(n.id.as_str());
+                }
+            }
+        }
     }
 
     fn collect_top(&mut self, body: &'a [Stmt]) {
@@ -901,23 +907,14 @@ impl<'a> Scan<'_, 'a> {
                         // A class of a module outside the run is no owner.
                         let outside = self.outside(class_module);
                         let (class_module, class) = (class_module.to_string(), class.to_string());
-                        // Names and attributes that hold instances (calls on
-                        // them are decided once all are known).
-                        for t in &a.targets {
-                            match t {
-                                Expr::Name(n)
-                                    if ctx.function.is_none()
-                                        && ctx.class.is_none()
-                                        && ctx.direct =>
-                                {
-                                    self.instance_names.insert(n.id.as_str());
+                        // Attributes that hold instances (calls on them are
+                        // decided once all are known; module-level names
+                        // were collected before the walk).
+                        if let Some(class) = ctx.instance_class {
+                            for t in &a.targets {
+                                if let Expr::Attribute(attr) = t {
+                                    self.self_instances.insert((class, attr.attr.as_str()));
                                 }
-                                Expr::Attribute(attr) => {
-                                    if let Some(class) = ctx.instance_class {
-                                        self.self_instances.insert((class, attr.attr.as_str()));
-                                    }
-                                }
-                                _ => {}
                             }
                         }
                         for t in &a.targets {
@@ -1165,21 +1162,27 @@ impl<'a> Scan<'_, 'a> {
                     false
                 } else if let Some(import) = self.imports.get(name) {
                     !import.item.is_empty()
+                } else if self.instance_names.contains(name) {
+                    // A module-level instance: kept in its place now.
+                    let holder = HolderRef::Global {
+                        module: self.module,
+                        name,
+                    };
+                    if let Some(call) =
+                        self.call_fact(Some(holder), method, range, ctx.function, shape)
+                    {
+                        self.facts.calls.push(call);
+                    }
+                    return;
                 } else {
-                    return self.defer(PendingReceiver::Name(name), method, range, ctx, shape);
+                    false
                 }
             }
             Expr::Attribute(inner) => match &*inner.value {
                 Expr::Name(base) if ctx.self_name == Some(base.id.as_str()) => match ctx.class {
                     Some(class) => {
                         let attr = inner.attr.as_str();
-                        return self.defer(
-                            PendingReceiver::SelfAttr(class, attr),
-                            method,
-                            range,
-                            ctx,
-                            shape,
-                        );
+                        return self.defer((class, attr), method, range, ctx, shape);
                     }
                     None => false,
                 },
