@@ -8,7 +8,7 @@
 use ruff_python_ast::{self as ast, Expr, ModModule, Parameters, Stmt};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::names::{dotted_name, last_identifier};
+use super::names::{dotted_last, dotted_name, last_identifier};
 use super::stack::guard;
 
 /// A scope id: 0 is the module's top level, every function gets one.
@@ -327,10 +327,7 @@ const LOOP_FACTORIES: [&str; 6] = [
 ];
 
 fn is_loop_annotation(expr: &Expr) -> bool {
-    dotted_name(expr).is_some_and(|s| {
-        s.last()
-            .is_some_and(|l| *l == "AbstractEventLoop" || *l == "BaseEventLoop")
-    })
+    dotted_last(expr).is_some_and(|l| l == "AbstractEventLoop" || l == "BaseEventLoop")
 }
 
 impl<'a> Builder<'a> {
@@ -378,24 +375,37 @@ impl<'a> Builder<'a> {
     ) {
         let from_loop_call = value.is_some_and(|v| {
             if let Expr::Call(call) = v {
-                if !last_identifier(&call.func).is_some_and(|n| {
-                    matches!(n, "get_event_loop" | "get_running_loop" | "new_event_loop")
-                        || self.model.imports.contains_key(n)
-                }) {
+                let Some(last) = last_identifier(&call.func) else {
+                    return false;
+                };
+                let factory = matches!(
+                    last,
+                    "get_event_loop" | "get_running_loop" | "new_event_loop"
+                );
+                if !factory && !self.model.imports.contains_key(last) {
                     return false;
                 }
-                dotted_name(&call.func).is_some_and(|segments| {
-                    let text = segments.join(".");
-                    let resolved = match segments.split_first() {
-                        Some((first, rest)) => match self.model.imports.get(first) {
-                            Some(q) if rest.is_empty() => q.clone(),
-                            Some(q) => format!("{q}.{}", rest.join(".")),
+                // Most calls assigned are of imported names: a plain name
+                // resolves through the imports without building anything;
+                // a dotted callee can be a factory only by its own name.
+                if let Expr::Name(n) = &*call.func {
+                    let name = n.id.as_str();
+                    let resolved = self.model.imports.get(name).map_or(name, String::as_str);
+                    return LOOP_FACTORIES.contains(&resolved);
+                }
+                factory
+                    && dotted_name(&call.func).is_some_and(|segments| {
+                        let text = segments.join(".");
+                        let resolved = match segments.split_first() {
+                            Some((first, rest)) => match self.model.imports.get(first) {
+                                Some(q) if rest.is_empty() => q.clone(),
+                                Some(q) => format!("{q}.{}", rest.join(".")),
+                                None => text.clone(),
+                            },
                             None => text.clone(),
-                        },
-                        None => text.clone(),
-                    };
-                    LOOP_FACTORIES.contains(&resolved.as_str())
-                })
+                        };
+                        LOOP_FACTORIES.contains(&resolved.as_str())
+                    })
             } else {
                 false
             }
@@ -418,9 +428,10 @@ impl<'a> Builder<'a> {
                 self.bind(scope, class, f.name.as_str());
                 let enclosing_class = class.or(self.model.scopes[scope as usize].class);
                 let (params, kwonly) = param_names(&f.parameters);
-                let is_static = f.decorator_list.iter().any(|d| {
-                    dotted_name(&d.expression).is_some_and(|s| s.last() == Some(&"staticmethod"))
-                });
+                let is_static = f
+                    .decorator_list
+                    .iter()
+                    .any(|d| dotted_last(&d.expression) == Some("staticmethod"));
                 let self_name = if class.is_some() && !is_static {
                     params.first().copied()
                 } else if class.is_none() {
@@ -475,7 +486,7 @@ impl<'a> Builder<'a> {
                     .arguments
                     .iter()
                     .flat_map(|a| a.args.iter())
-                    .filter_map(|b| dotted_name(b).and_then(|s| s.last().copied()))
+                    .filter_map(dotted_last)
                     .collect();
                 let id = self.model.classes.len() as ClassId;
                 self.model.classes.push(Class {

@@ -24,6 +24,24 @@ pub(crate) fn dotted_name(expr: &Expr) -> Option<Vec<&str>> {
     }
 }
 
+/// The last segment of a dotted name (`a.b.C` → `C`, `C` → `C`); `None`
+/// when the expression is not a dotted name. [`dotted_name`]`(e)?.last()`
+/// without building the list.
+pub(crate) fn dotted_last(expr: &Expr) -> Option<&str> {
+    let mut last = None;
+    let mut current = expr;
+    loop {
+        match current {
+            Expr::Attribute(a) => {
+                last.get_or_insert(a.attr.as_str());
+                current = &a.value;
+            }
+            Expr::Name(n) => return Some(last.unwrap_or(n.id.as_str())),
+            _ => return None,
+        }
+    }
+}
+
 /// The last identifier of a name or attribute (`self._loop` → `_loop`).
 pub(crate) fn last_identifier(expr: &Expr) -> Option<&str> {
     match expr {
