@@ -49,19 +49,47 @@ pub fn entry(path: &Path, cwd: &Path, config: &Config) -> FileEntry {
         cwd.join(path)
     };
     let absolute = normalize(&absolute);
-    let display = match absolute.strip_prefix(cwd) {
-        Ok(rel) if !rel.as_os_str().is_empty() => slash_path(rel),
-        _ => slash_path(path),
+    let display = match below(&absolute, cwd) {
+        Some(rel) => slash_path(rel),
+        None => slash_path(path),
     };
-    let relative = match absolute.strip_prefix(&config.root) {
-        Ok(rel) if !rel.as_os_str().is_empty() => slash_path(rel),
-        _ => display.clone(),
+    let relative = match below(&absolute, &config.root) {
+        Some(rel) => slash_path(rel),
+        None => display.clone(),
     };
     FileEntry {
         path: path.to_path_buf(),
         display,
         absolute,
         relative,
+    }
+}
+
+/// `path` relative to `base` when it is strictly below it. A byte prefix
+/// followed by a separator answers most paths (both are absolute and
+/// normalized); anything else is left to [`Path::strip_prefix`], which
+/// compares component by component (a few times slower, for every file of
+/// a run).
+fn below<'p>(path: &'p Path, base: &Path) -> Option<&'p Path> {
+    let (p, b) = (
+        path.as_os_str().as_encoded_bytes(),
+        base.as_os_str().as_encoded_bytes(),
+    );
+    let sep = std::path::MAIN_SEPARATOR as u8;
+    if p.len() > b.len() + 1
+        && p.starts_with(b)
+        && p[b.len()] == sep
+        && b.last().is_some_and(|&c| c != sep)
+        && p[b.len() + 1] != sep
+    {
+        if let Some(text) = path.as_os_str().to_str() {
+            // Cut just after a separator (ASCII): a valid `str`.
+            return Some(Path::new(&text[b.len() + 1..]));
+        }
+    }
+    match path.strip_prefix(base) {
+        Ok(rel) if !rel.as_os_str().is_empty() => Some(rel),
+        _ => None,
     }
 }
 
@@ -161,4 +189,41 @@ fn walk(root: &Path, cwd: &Path, config: &Config, found: &mut Discovery) {
 /// list that is still valid).
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte-prefix path agrees with `Path::strip_prefix` wherever it
+    /// answers, and leaves everything else to it.
+    #[test]
+    fn below_agrees_with_strip_prefix() {
+        let cases = [
+            ("/a/b/c.py", "/a/b"),
+            ("/a/b/c/d.py", "/a/b"),
+            ("/a/bc/d.py", "/a/b"),
+            ("/a/b", "/a/b"),
+            ("/a/b/", "/a/b"),
+            ("/a/b//c.py", "/a/b"),
+            ("/a/b/c.py", "/a/b/"),
+            ("/a/b/c.py", "/"),
+            ("/x/c.py", "/a/b"),
+            ("/a/b/c.py", "/a/./b"),
+            ("/a/b/é.py", "/a/b"),
+        ];
+        for (path, base) in cases {
+            let (path, base) = (Path::new(path), Path::new(base));
+            let expected = match path.strip_prefix(base) {
+                Ok(rel) if !rel.as_os_str().is_empty() => Some(rel),
+                _ => None,
+            };
+            assert_eq!(below(path, base), expected, "{path:?} below {base:?}");
+        }
+        assert_eq!(
+            below(Path::new("/a/b/c/d.py"), Path::new("/a/b")),
+            Some(Path::new("c/d.py"))
+        );
+        assert_eq!(below(Path::new("/a/bc/d.py"), Path::new("/a/b")), None);
+    }
 }
