@@ -167,3 +167,31 @@ pub(crate) fn mentions_name(expr: &Expr, name: &str) -> bool {
         |e| matches!(e, Expr::Name(n) if n.id.as_str() == name),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `dotted_last` is the last of `dotted_name`'s segments, for dotted
+    /// names and for everything else.
+    #[test]
+    fn the_last_segment_without_the_list() {
+        for source in [
+            "x",
+            "a.b",
+            "asyncio.events.AbstractEventLoop",
+            "staticmethod",
+            "f()",
+            "f().x",
+            "a[0].b",
+            "'s'.join",
+            "(a.b).c",
+            "1",
+        ] {
+            let expr = ruff_python_parser::parse_expression(source).expect("parses");
+            let expr = expr.expr();
+            let expected = dotted_name(expr).and_then(|s| s.last().copied());
+            assert_eq!(dotted_last(expr), expected, "{source}");
+        }
+    }
+}
