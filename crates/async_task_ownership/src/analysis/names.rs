@@ -7,21 +7,10 @@ use ruff_python_ast::{self as ast, Expr};
 /// when the expression is not a plain dotted name.
 pub(crate) fn dotted_name(expr: &Expr) -> Option<Vec<&str>> {
     let mut segments = Vec::new();
-    let mut current = expr;
-    loop {
-        match current {
-            Expr::Attribute(a) => {
-                segments.push(a.attr.as_str());
-                current = &a.value;
-            }
-            Expr::Name(n) => {
-                segments.push(n.id.as_str());
-                segments.reverse();
-                return Some(segments);
-            }
-            _ => return None,
-        }
-    }
+    let base = walk_dotted(expr, |segment| segments.push(segment))?;
+    segments.push(base);
+    segments.reverse();
+    Some(segments)
 }
 
 /// The last segment of a dotted name (`a.b.C` → `C`, `C` → `C`); `None`
@@ -29,14 +18,24 @@ pub(crate) fn dotted_name(expr: &Expr) -> Option<Vec<&str>> {
 /// without building the list.
 pub(crate) fn dotted_last(expr: &Expr) -> Option<&str> {
     let mut last = None;
+    let base = walk_dotted(expr, |segment| {
+        last.get_or_insert(segment);
+    })?;
+    Some(last.unwrap_or(base))
+}
+
+/// Walks a dotted name from its end: `attribute` gets each attribute, last
+/// first; the base name is returned (`None` when the expression is not a
+/// dotted name).
+fn walk_dotted<'e>(expr: &'e Expr, mut attribute: impl FnMut(&'e str)) -> Option<&'e str> {
     let mut current = expr;
     loop {
         match current {
             Expr::Attribute(a) => {
-                last.get_or_insert(a.attr.as_str());
+                attribute(a.attr.as_str());
                 current = &a.value;
             }
-            Expr::Name(n) => return Some(last.unwrap_or(n.id.as_str())),
+            Expr::Name(n) => return Some(n.id.as_str()),
             _ => return None,
         }
     }
