@@ -184,6 +184,24 @@ impl<'a> Model<'a> {
         Some(out)
     }
 
+    /// Whether [`Model::qualify`] can give a name in the `asyncio` package
+    /// (`asyncio.…`): whether the first identifier of the dotted name is
+    /// `asyncio` itself or imports something of it. Asked before qualifying,
+    /// which allocates, for the calls that may be `asyncio`'s functions.
+    pub fn may_qualify_to_asyncio(&self, expr: &Expr) -> bool {
+        let mut e = expr;
+        let first = loop {
+            match e {
+                Expr::Attribute(a) => e = &a.value,
+                Expr::Name(n) => break n.id.as_str(),
+                _ => return false,
+            }
+        };
+        let head = self.imports.get(first).map_or(first, String::as_str);
+        head.strip_prefix("asyncio")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    }
+
     /// Whether `name` is bound locally in `scope` or an enclosing function
     /// (and so is not the module-level import of that name).
     pub fn is_shadowed(&self, mut scope: ScopeId, name: &str) -> bool {
@@ -666,6 +684,40 @@ mod tests {
             );
             assert!(model.is_shadowed(scope_named(model, "f"), "asyncio"));
             assert!(!model.is_shadowed(scope_named(model, "g"), "asyncio"));
+        });
+    }
+
+    /// `may_qualify_to_asyncio` is asked before `qualify`: it must say yes
+    /// to every expression that qualifies to a name in `asyncio`, and may
+    /// say no to the others without qualifying them.
+    #[test]
+    fn only_names_of_asyncio_may_qualify_to_it() {
+        let src = "import asyncio\nimport asyncio.tasks as t\nimport asyncio_extras\n\
+                   from asyncio import gather as g, wait\nfrom app import gather\n\
+                   import app.asyncio\n\
+                   asyncio.gather\nt.gather\ng\nwait\nasyncio.tasks.wait\n\
+                   gather\nasyncio_extras.gather\napp.asyncio.gather\n\
+                   other.gather\nf().gather\nx[0].wait\n";
+        with_model(src, |model, module| {
+            let exprs: Vec<&Expr> = module
+                .body
+                .iter()
+                .filter_map(|s| match s {
+                    Stmt::Expr(e) => Some(&*e.value),
+                    _ => None,
+                })
+                .collect();
+            let (yes, no) = exprs.split_at(5);
+            for e in yes {
+                let q = model.qualify(e, MODULE_SCOPE).unwrap_or_default();
+                assert!(q.starts_with("asyncio."), "{q}");
+                assert!(model.may_qualify_to_asyncio(e), "{q}");
+            }
+            for e in no {
+                let q = model.qualify(e, MODULE_SCOPE).unwrap_or_default();
+                assert!(!q.starts_with("asyncio."), "{q}");
+                assert!(!model.may_qualify_to_asyncio(e), "{q}");
+            }
         });
     }
 

@@ -45,6 +45,9 @@ pub(crate) fn classify(
             .extra_spawn_functions
             .iter()
             .any(|s| s.rsplit('.').next() == Some(last));
+    // Only a configured function can be named outside `asyncio`.
+    let maybe_qualified = maybe_qualified
+        && (!settings.extra_spawn_functions.is_empty() || model.may_qualify_to_asyncio(func));
     if maybe_qualified {
         if let Some(q) = model.qualify(func, scope) {
             match q.as_str() {
@@ -132,6 +135,9 @@ pub(crate) fn wait_fn(model: &Model, call: &ExprCall, scope: ScopeId) -> Option<
         "gather" | "wait" | "wait_for" | "shield" | "as_completed"
     ) && !model.imports.contains_key(last)
     {
+        return None;
+    }
+    if !model.may_qualify_to_asyncio(&call.func) {
         return None;
     }
     let q = model.qualify(&call.func, scope)?;
