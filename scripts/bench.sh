@@ -279,7 +279,9 @@ fi
 
 # ---------------------------------------------------------------- report
 mb() { [ -n "${1:-}" ] && awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }' || echo "?"; }
-ratio() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }' || echo "?"; }
+# Three decimals, and the verdict is on these digits: a ratio of 0.704 is
+# not <= 0.7, which two decimals ("0.70") would have said it was.
+ratio() { [ -n "${1:-}" ] && [ -n "${2:-}" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }' || echo "?"; }
 verdict() { # value op target
     [ "$1" = "?" ] && { echo "?"; return; }
     awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? (v <= t) : (v >= t); print ok ? "met" : "MISSED" }'
