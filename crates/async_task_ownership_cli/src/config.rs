@@ -186,20 +186,47 @@ pub fn slash_path(path: &Path) -> String {
     }
 }
 
+/// `path` with `/` separators, borrowed where it already has them (a
+/// valid UTF-8 path on a system that separates with `/`): the same text as
+/// [`slash_path`].
+pub fn slash_str(path: &Path) -> std::borrow::Cow<'_, str> {
+    match path.to_str() {
+        Some(text) if std::path::MAIN_SEPARATOR == '/' => {
+            std::borrow::Cow::Borrowed(text.strip_prefix("./").unwrap_or(text))
+        }
+        _ => std::borrow::Cow::Owned(slash_path(path)),
+    }
+}
+
+/// Whether [`normalize`] leaves `path` as it is: no `.` or `..` component,
+/// no repeated or trailing separator.
+fn is_normal(path: &Path) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let sep = std::path::MAIN_SEPARATOR as u8;
+    bytes.first() != Some(&b'.')
+        && bytes.last() != Some(&sep)
+        && !bytes
+            .windows(2)
+            .any(|w| w[0] == sep && (w[1] == sep || w[1] == b'.'))
+}
+
+/// [`normalize`], keeping the path it is given when there is nothing to
+/// remove (most paths) instead of copying it.
+pub fn normalize_owned(path: PathBuf) -> PathBuf {
+    if is_normal(&path) {
+        path
+    } else {
+        normalize(&path)
+    }
+}
+
 /// Removes `.` components and resolves `..` lexically.
 pub fn normalize(path: &Path) -> PathBuf {
     use std::path::Component;
     // Most paths have nothing to remove: no `.` or `..` component, no
     // repeated or trailing separator. They are returned as they are instead
     // of being taken apart and put together again.
-    let bytes = path.as_os_str().as_encoded_bytes();
-    let sep = std::path::MAIN_SEPARATOR as u8;
-    let clean = bytes.first() != Some(&b'.')
-        && bytes.last() != Some(&sep)
-        && !bytes
-            .windows(2)
-            .any(|w| w[0] == sep && (w[1] == sep || w[1] == b'.'));
-    if clean {
+    if is_normal(path) {
         return path.to_path_buf();
     }
     let mut out = PathBuf::new();
@@ -646,7 +673,20 @@ mod tests {
             ("/work/app/.", "/work/app"),
         ] {
             assert_eq!(normalize(Path::new(path)), PathBuf::from(normal), "{path}");
+            // The owned form gives the same path, and the borrowed `/` form
+            // the same text as `slash_path`.
+            assert_eq!(
+                normalize_owned(PathBuf::from(path)),
+                PathBuf::from(normal),
+                "{path}"
+            );
+            assert_eq!(
+                slash_str(Path::new(path)),
+                slash_path(Path::new(path)),
+                "{path}"
+            );
         }
+        assert_eq!(slash_str(Path::new("./app/main.py")), "app/main.py");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 
-use crate::config::{is_excluded, normalize, slash_path, Config};
+use crate::config::{is_excluded, normalize_owned, slash_path, slash_str, Config};
 
 /// One file to check.
 #[derive(Debug, Clone)]
@@ -48,7 +48,7 @@ pub fn entry(path: &Path, cwd: &Path, config: &Config) -> FileEntry {
     } else {
         cwd.join(path)
     };
-    let absolute = normalize(&absolute);
+    let absolute = normalize_owned(absolute);
     let display = match below(&absolute, cwd) {
         Some(rel) => slash_path(rel),
         None => slash_path(path),
@@ -142,9 +142,14 @@ fn walk(root: &Path, cwd: &Path, config: &Config, found: &mut Discovery) {
             return true;
         }
         let absolute = filter_cwd.join(e.path());
-        let relative = match absolute.strip_prefix(&exclude_root) {
-            Ok(rel) => slash_path(rel),
-            Err(_) => slash_path(e.path()),
+        // `below` answers most paths without `strip_prefix`'s walk over
+        // components, and where it answers it agrees with it.
+        let relative = match below(&absolute, &exclude_root) {
+            Some(rel) => slash_str(rel),
+            None => match absolute.strip_prefix(&exclude_root) {
+                Ok(rel) => slash_path(rel).into(),
+                Err(_) => slash_path(e.path()).into(),
+            },
         };
         !is_excluded(&exclude, &relative)
     });
