@@ -282,7 +282,10 @@ fn check_one(
         },
     };
     let bytes = buffer.get(..len).unwrap_or_default();
-    let source = match std::str::from_utf8(bytes) {
+    // `simdutf8`'s validation (the `compat` flavour, which reports where the
+    // text stops being UTF-8 as the standard library does) is about twice
+    // as fast on source code, which every file goes through.
+    let source = match simdutf8::compat::from_utf8(bytes) {
         Ok(source) => source,
         Err(e) => {
             let reason = format!("invalid UTF-8 at byte {}", e.valid_up_to());
