@@ -577,7 +577,7 @@ impl<'a> Scan<'_, 'a> {
         receiver: (&'a str, &'a str),
         method: &'a str,
         range: TextRange,
-        ctx: Ctx<'a>,
+        ctx: &Ctx<'a>,
         shape: Option<LifespanShape>,
     ) {
         self.pending.push(Pending {
@@ -782,7 +782,7 @@ impl<'a> Scan<'_, 'a> {
     }
 
     /// Names a receiver expression.
-    fn holder(&self, expr: &Expr, ctx: Ctx<'a>, locals: &[&'a str]) -> Option<Holder> {
+    fn holder(&self, expr: &Expr, ctx: &Ctx<'a>, locals: &[&'a str]) -> Option<Holder> {
         self.holder_ref(expr, ctx, locals).map(HolderRef::to_owned)
     }
 
@@ -791,7 +791,7 @@ impl<'a> Scan<'_, 'a> {
     fn holder_ref<'e>(
         &'e self,
         expr: &'e Expr,
-        ctx: Ctx<'a>,
+        ctx: &Ctx<'a>,
         locals: &[&'a str],
     ) -> Option<HolderRef<'e>> {
         match expr {
@@ -934,7 +934,7 @@ impl<'a> Scan<'_, 'a> {
                                     locals.push(n.id.as_str());
                                     None
                                 }
-                                Expr::Attribute(_) => self.holder(t, *ctx, locals),
+                                Expr::Attribute(_) => self.holder(t, ctx, locals),
                                 _ => None,
                             };
                             if let Some(holder) = holder.filter(|_| !outside) {
@@ -949,26 +949,26 @@ impl<'a> Scan<'_, 'a> {
                         }
                     }
                 }
-                self.expr(&a.value, *ctx, locals);
+                self.expr(&a.value, ctx, locals);
             }
             Stmt::AnnAssign(a) => {
                 if let Some(v) = &a.value {
-                    self.expr(v, *ctx, locals);
+                    self.expr(v, ctx, locals);
                 }
             }
             Stmt::Expr(e) => {
-                self.expr(&e.value, *ctx, locals);
+                self.expr(&e.value, ctx, locals);
                 if matches!(&*e.value, Expr::Yield(_)) && ctx.lifespan {
                     ctx.after_yield = true;
                 }
             }
             Stmt::Return(r) => {
                 if let Some(v) = &r.value {
-                    self.expr(v, *ctx, locals);
+                    self.expr(v, ctx, locals);
                 }
             }
             Stmt::If(i) => {
-                self.expr(&i.test, *ctx, locals);
+                self.expr(&i.test, ctx, locals);
                 self.block(&i.body, ctx, locals);
                 for c in &i.elif_else_clauses {
                     self.block(&c.body, ctx, locals);
@@ -984,19 +984,13 @@ impl<'a> Scan<'_, 'a> {
             }
             Stmt::With(w) => {
                 for item in &w.items {
-                    self.expr(&item.context_expr, *ctx, locals);
+                    self.expr(&item.context_expr, ctx, locals);
                     // `async with owner:` enters and exits it.
                     if w.is_async
                         && matches!(&item.context_expr, Expr::Name(_) | Expr::Attribute(_))
                     {
                         for method in ["__aenter__", "__aexit__"] {
-                            self.method_call(
-                                &item.context_expr,
-                                method,
-                                item.range(),
-                                *ctx,
-                                locals,
-                            );
+                            self.method_call(&item.context_expr, method, item.range(), ctx, locals);
                         }
                     }
                 }
@@ -1059,7 +1053,7 @@ impl<'a> Scan<'_, 'a> {
     }
 
     /// Calls inside an expression statement, an await, an assignment's value.
-    fn expr(&mut self, expr: &'a Expr, ctx: Ctx<'a>, locals: &[&'a str]) {
+    fn expr(&mut self, expr: &'a Expr, ctx: &Ctx<'a>, locals: &[&'a str]) {
         match expr {
             Expr::Await(a) => self.inner(&a.value, ctx, locals),
             Expr::Yield(y) => {
@@ -1085,7 +1079,7 @@ impl<'a> Scan<'_, 'a> {
     /// A nested expression: only the kinds `expr` looks into are visited
     /// (most arguments and receivers are names and attributes: no call, no
     /// stack check for them).
-    fn inner(&mut self, expr: &'a Expr, ctx: Ctx<'a>, locals: &[&'a str]) {
+    fn inner(&mut self, expr: &'a Expr, ctx: &Ctx<'a>, locals: &[&'a str]) {
         if matches!(
             expr,
             Expr::Await(_) | Expr::Yield(_) | Expr::Call(_) | Expr::List(_) | Expr::Tuple(_)
@@ -1094,7 +1088,7 @@ impl<'a> Scan<'_, 'a> {
         }
     }
 
-    fn call(&mut self, call: &'a ast::ExprCall, ctx: Ctx<'a>, locals: &[&'a str]) {
+    fn call(&mut self, call: &'a ast::ExprCall, ctx: &Ctx<'a>, locals: &[&'a str]) {
         let Expr::Attribute(a) = &*call.func else {
             return;
         };
@@ -1138,7 +1132,7 @@ impl<'a> Scan<'_, 'a> {
         receiver: &'a Expr,
         method: &'a str,
         range: TextRange,
-        ctx: Ctx<'a>,
+        ctx: &Ctx<'a>,
         locals: &[&'a str],
     ) {
         let shape = if ctx.in_finally {
