@@ -383,6 +383,7 @@ pub(crate) fn facts_from(
         // Most modules call dozens of methods: room for them from the start
         // instead of five rehashes on the way.
         unresolved: hashbrown::HashTable::with_capacity(128),
+        last_unresolved: "",
         facts: ModuleFacts {
             path: path.to_string(),
             module: module_name.to_string(),
@@ -547,6 +548,8 @@ struct Scan<'s, 'a> {
     /// Methods called on receivers the module cannot name, with their
     /// hashes (kept for [`MethodUnion`]).
     unresolved: hashbrown::HashTable<(u64, &'a str)>,
+    /// The method last added to `unresolved` (empty before the first).
+    last_unresolved: &'a str,
     facts: ModuleFacts,
     shutdown_handlers: Vec<(String, LifespanShape)>,
 }
@@ -562,6 +565,12 @@ fn last_name(expr: &Expr) -> Option<&str> {
 impl<'a> Scan<'_, 'a> {
     /// Adds a method called on a receiver the module cannot name.
     fn unresolved(&mut self, method: &'a str) {
+        // The same method as the call before (`x.append(…)` after
+        // `y.append(…)`) is in the table already.
+        if self.last_unresolved == method {
+            return;
+        }
+        self.last_unresolved = method;
         let hash = name_hash(method);
         if let hashbrown::hash_table::Entry::Vacant(slot) =
             self.unresolved
