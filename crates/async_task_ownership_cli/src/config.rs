@@ -177,24 +177,25 @@ pub fn is_excluded(set: &GlobSet, relative: &str) -> bool {
 
 /// `path` with `/` separators.
 pub fn slash_path(path: &Path) -> String {
-    let text = path.to_string_lossy();
-    let text = text.strip_prefix("./").unwrap_or(&text);
-    if std::path::MAIN_SEPARATOR == '/' {
-        text.to_string()
-    } else {
-        text.replace(std::path::MAIN_SEPARATOR, "/")
-    }
+    slash_str(path).into_owned()
 }
 
-/// `path` with `/` separators, borrowed where it already has them (a
-/// valid UTF-8 path on a system that separates with `/`): the same text as
-/// [`slash_path`].
+/// [`slash_path`], borrowed where the path already has `/` separators (a
+/// valid UTF-8 path on a system that separates with `/`).
 pub fn slash_str(path: &Path) -> std::borrow::Cow<'_, str> {
-    match path.to_str() {
-        Some(text) if std::path::MAIN_SEPARATOR == '/' => {
-            std::borrow::Cow::Borrowed(text.strip_prefix("./").unwrap_or(text))
+    use std::borrow::Cow;
+    let text = path.to_string_lossy();
+    let slash = std::path::MAIN_SEPARATOR == '/';
+    match text {
+        Cow::Borrowed(text) if slash => Cow::Borrowed(text.strip_prefix("./").unwrap_or(text)),
+        text => {
+            let text = text.strip_prefix("./").unwrap_or(&text);
+            Cow::Owned(if slash {
+                text.to_string()
+            } else {
+                text.replace(std::path::MAIN_SEPARATOR, "/")
+            })
         }
-        _ => std::borrow::Cow::Owned(slash_path(path)),
     }
 }
 
@@ -673,20 +674,33 @@ mod tests {
             ("/work/app/.", "/work/app"),
         ] {
             assert_eq!(normalize(Path::new(path)), PathBuf::from(normal), "{path}");
-            // The owned form gives the same path, and the borrowed `/` form
-            // the same text as `slash_path`.
+            // The owned form gives the same path.
             assert_eq!(
                 normalize_owned(PathBuf::from(path)),
                 PathBuf::from(normal),
                 "{path}"
             );
-            assert_eq!(
-                slash_str(Path::new(path)),
-                slash_path(Path::new(path)),
-                "{path}"
-            );
         }
-        assert_eq!(slash_str(Path::new("./app/main.py")), "app/main.py");
+    }
+
+    #[test]
+    fn paths_are_spelled_with_slashes_borrowed_where_they_can_be() {
+        for (path, text) in [
+            ("app/main.py", "app/main.py"),
+            ("./app/main.py", "app/main.py"),
+            ("/work/app/main.py", "/work/app/main.py"),
+            ("", ""),
+        ] {
+            let slashed = slash_str(Path::new(path));
+            assert_eq!(slashed, text, "{path}");
+            if std::path::MAIN_SEPARATOR == '/' {
+                assert!(
+                    matches!(slashed, std::borrow::Cow::Borrowed(_)),
+                    "{path}: copied"
+                );
+            }
+            assert_eq!(slash_path(Path::new(path)), text, "{path}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use ruff_python_ast::{self as ast, Expr, ModModule, Parameters, Stmt};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::names::{dotted_last, dotted_name, last_identifier};
+use super::names::{dotted_first, dotted_last, dotted_name, last_identifier};
 use super::stack::guard;
 
 /// A scope id: 0 is the module's top level, every function gets one.
@@ -189,13 +189,8 @@ impl<'a> Model<'a> {
     /// `asyncio` itself or imports something of it. Asked before qualifying,
     /// which allocates, for the calls that may be `asyncio`'s functions.
     pub fn may_qualify_to_asyncio(&self, expr: &Expr) -> bool {
-        let mut e = expr;
-        let first = loop {
-            match e {
-                Expr::Attribute(a) => e = &a.value,
-                Expr::Name(n) => break n.id.as_str(),
-                _ => return false,
-            }
+        let Some(first) = dotted_first(expr) else {
+            return false;
         };
         let head = self.imports.get(first).map_or(first, String::as_str);
         head.strip_prefix("asyncio")

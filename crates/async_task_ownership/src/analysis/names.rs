@@ -24,6 +24,13 @@ pub(crate) fn dotted_last(expr: &Expr) -> Option<&str> {
     Some(last.unwrap_or(base))
 }
 
+/// The first segment of a dotted name (`a.b.C` → `a`, `C` → `C`); `None`
+/// when the expression is not a dotted name. [`dotted_name`]`(e)?.first()`
+/// without building the list.
+pub(crate) fn dotted_first(expr: &Expr) -> Option<&str> {
+    walk_dotted(expr, |_| {})
+}
+
 /// Walks a dotted name from its end: `attribute` gets each attribute, last
 /// first; the base name is returned (`None` when the expression is not a
 /// dotted name).
@@ -171,10 +178,10 @@ pub(crate) fn mentions_name(expr: &Expr, name: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// `dotted_last` is the last of `dotted_name`'s segments, for dotted
-    /// names and for everything else.
+    /// `dotted_first` and `dotted_last` are the first and the last of
+    /// `dotted_name`'s segments, for dotted names and for everything else.
     #[test]
-    fn the_last_segment_without_the_list() {
+    fn the_first_and_last_segments_without_the_list() {
         for source in [
             "x",
             "a.b",
@@ -189,8 +196,11 @@ mod tests {
         ] {
             let expr = ruff_python_parser::parse_expression(source).expect("parses");
             let expr = expr.expr();
-            let expected = dotted_name(expr).and_then(|s| s.last().copied());
-            assert_eq!(dotted_last(expr), expected, "{source}");
+            let segments = dotted_name(expr);
+            let last = segments.as_ref().and_then(|s| s.last().copied());
+            assert_eq!(dotted_last(expr), last, "{source}");
+            let first = segments.as_ref().and_then(|s| s.first().copied());
+            assert_eq!(dotted_first(expr), first, "{source}");
         }
     }
 }
