@@ -373,7 +373,11 @@ fn stmt_exits(s: &Stmt) -> bool {
 
 fn is_lock_expr(expr: &Expr) -> bool {
     any_expr(expr, |e| {
-        last_identifier(e).is_some_and(|n| n.to_ascii_lowercase().contains("lock"))
+        last_identifier(e).is_some_and(|n| {
+            n.as_bytes()
+                .windows(4)
+                .any(|w| w.eq_ignore_ascii_case(b"lock"))
+        })
     })
 }
 
@@ -414,7 +418,7 @@ impl<'m, 'a> Walker<'m, 'a> {
     fn name_key(&self, name: &'a str) -> Option<Key<'a>> {
         match self.model.resolve_name(self.scope, name) {
             NameHome::Local(s) => Some(Key::Local(s, name)),
-            _ if self.late_bound.contains(&(self.scope, name)) => {
+            _ if !self.late_bound.is_empty() && self.late_bound.contains(&(self.scope, name)) => {
                 Some(Key::Local(self.scope, name))
             }
             NameHome::Module => Some(Key::Module(name)),

@@ -5,6 +5,8 @@
 //! Everything here is keyed by small integer ids so later stages can index
 //! plain vectors instead of walking the tree again.
 
+use std::borrow::Cow;
+
 use ruff_python_ast::{self as ast, Expr, ModModule, Parameters, Stmt};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -29,7 +31,7 @@ pub(crate) struct Scope<'a> {
     /// Where its qualified name continues from ([`Model::qualname`]).
     pub qual: Qual,
     /// Parameters and names assigned in the body (not `global`/`nonlocal`).
-    pub bound: FxHashSet<&'a str>,
+    pub bound: Names<'a>,
     /// Names declared `global`.
     pub globals: FxHashSet<&'a str>,
     /// Names declared `nonlocal`.
@@ -46,6 +48,56 @@ impl Scope<'_> {
     /// The function's own name (`stop`), or `<module>`.
     pub fn short_name(&self) -> &str {
         self.def.map_or("<module>", |d| d.name.as_str())
+    }
+}
+
+/// The names bound in a function. Most functions bind a handful, each
+/// looked up a few times (a run's modules bind ten times as many names as
+/// they look up), so they are kept as a list, without hashing, until there
+/// are more than [`Names::LIST_MAX`]; then as a set, so that a function
+/// binding thousands of names is not searched name by name.
+#[derive(Default)]
+pub(crate) struct Names<'a> {
+    list: Vec<&'a str>,
+    set: Option<FxHashSet<&'a str>>,
+}
+
+impl<'a> Names<'a> {
+    /// The longest list (repeats included) searched name by name.
+    const LIST_MAX: usize = 32;
+
+    pub fn with_capacity(capacity: usize) -> Self {
+        Names {
+            list: Vec::with_capacity(capacity.min(Self::LIST_MAX + 1)),
+            set: None,
+        }
+    }
+
+    pub fn insert(&mut self, name: &'a str) {
+        match &mut self.set {
+            Some(set) => {
+                set.insert(name);
+            }
+            None => {
+                self.list.push(name);
+                if self.list.len() > Self::LIST_MAX {
+                    self.set = Some(self.list.drain(..).collect());
+                }
+            }
+        }
+    }
+
+    pub fn extend(&mut self, names: impl IntoIterator<Item = &'a str>) {
+        for name in names {
+            self.insert(name);
+        }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        match &self.set {
+            Some(set) => set.contains(name),
+            None => self.list.contains(&name),
+        }
     }
 }
 
@@ -84,7 +136,7 @@ pub(crate) struct Model<'a> {
     /// Classes by name.
     pub class_by_name: FxHashMap<&'a str, ClassId>,
     /// Local name → qualified name, for every import in the module.
-    pub imports: FxHashMap<&'a str, String>,
+    pub imports: FxHashMap<&'a str, Cow<'a, str>>,
     /// Names (last identifiers) bound from `get_event_loop()` & co., or
     /// annotated as an event loop, anywhere in the module.
     pub loop_names: FxHashSet<String>,
@@ -101,7 +153,7 @@ impl<'a> Model<'a> {
                     parent: None,
                     class: None,
                     qual: Qual::Top,
-                    bound: FxHashSet::default(),
+                    bound: Names::default(),
                     globals: FxHashSet::default(),
                     nonlocals: FxHashSet::default(),
                     params: Vec::new(),
@@ -173,7 +225,7 @@ impl<'a> Model<'a> {
         if self.is_shadowed(scope, first) {
             return None;
         }
-        let head = self.imports.get(first).map_or(*first, String::as_str);
+        let head = self.imports.get(first).map_or(*first, |q| &**q);
         let mut out =
             String::with_capacity(head.len() + rest.iter().map(|s| s.len() + 1).sum::<usize>());
         out.push_str(head);
@@ -192,7 +244,7 @@ impl<'a> Model<'a> {
         let Some(first) = dotted_first(expr) else {
             return false;
         };
-        let head = self.imports.get(first).map_or(first, String::as_str);
+        let head = self.imports.get(first).map_or(first, |q| &**q);
         head.strip_prefix("asyncio")
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
     }
@@ -202,10 +254,10 @@ impl<'a> Model<'a> {
     pub fn is_shadowed(&self, mut scope: ScopeId, name: &str) -> bool {
         loop {
             let s = &self.scopes[scope as usize];
-            if scope == MODULE_SCOPE || s.globals.contains(name) {
+            if scope == MODULE_SCOPE || (!s.globals.is_empty() && s.globals.contains(name)) {
                 return false;
             }
-            if s.bound.contains(name) && !s.nonlocals.contains(name) {
+            if s.bound.contains(name) && (s.nonlocals.is_empty() || !s.nonlocals.contains(name)) {
                 return true;
             }
             match s.parent {
@@ -219,10 +271,10 @@ impl<'a> Model<'a> {
     pub fn resolve_name(&self, mut scope: ScopeId, name: &str) -> NameHome {
         loop {
             let s = &self.scopes[scope as usize];
-            if scope == MODULE_SCOPE || s.globals.contains(name) {
+            if scope == MODULE_SCOPE || (!s.globals.is_empty() && s.globals.contains(name)) {
                 break;
             }
-            if s.bound.contains(name) && !s.nonlocals.contains(name) {
+            if s.bound.contains(name) && (s.nonlocals.is_empty() || !s.nonlocals.contains(name)) {
                 return NameHome::Local(scope);
             }
             match s.parent {
@@ -250,11 +302,10 @@ impl<'a> Model<'a> {
     pub fn resolve_callee(&self, func: &Expr, scope: ScopeId) -> Option<ScopeId> {
         match func {
             Expr::Name(n) => {
-                if self.resolve_name(scope, n.id.as_str()) == NameHome::Module {
-                    self.module_functions.get(n.id.as_str()).copied()
-                } else {
-                    None
-                }
+                // Most names called are not the module's functions: asked
+                // first, before the scopes are searched.
+                let function = self.module_functions.get(n.id.as_str()).copied()?;
+                (self.resolve_name(scope, n.id.as_str()) == NameHome::Module).then_some(function)
             }
             Expr::Attribute(a) => {
                 let Expr::Name(base) = &*a.value else {
@@ -403,7 +454,7 @@ impl<'a> Builder<'a> {
                 // a dotted callee can be a factory only by its own name.
                 if let Expr::Name(n) = &*call.func {
                     let name = n.id.as_str();
-                    let resolved = self.model.imports.get(name).map_or(name, String::as_str);
+                    let resolved = self.model.imports.get(name).map_or(name, |q| &**q);
                     return LOOP_FACTORIES.contains(&resolved);
                 }
                 factory
@@ -411,7 +462,7 @@ impl<'a> Builder<'a> {
                         let text = segments.join(".");
                         let resolved = match segments.split_first() {
                             Some((first, rest)) => match self.model.imports.get(first) {
-                                Some(q) if rest.is_empty() => q.clone(),
+                                Some(q) if rest.is_empty() => q.to_string(),
                                 Some(q) => format!("{q}.{}", rest.join(".")),
                                 None => text.clone(),
                             },
@@ -453,8 +504,10 @@ impl<'a> Builder<'a> {
                 } else {
                     None
                 };
-                let mut bound: FxHashSet<&'a str> =
-                    params.iter().chain(kwonly.iter()).copied().collect();
+                // Room for the parameters and a few locals: one allocation
+                // for most functions.
+                let mut bound = Names::with_capacity(params.len() + kwonly.len() + 6);
+                bound.extend(params.iter().chain(kwonly.iter()).copied());
                 if let Some(v) = &f.parameters.vararg {
                     bound.insert(v.name.as_str());
                 }
@@ -520,12 +573,14 @@ impl<'a> Builder<'a> {
                     let full = alias.name.as_str();
                     match &alias.asname {
                         Some(asname) => {
-                            self.model.imports.insert(asname.as_str(), full.to_string());
+                            self.model
+                                .imports
+                                .insert(asname.as_str(), Cow::Borrowed(full));
                             self.bind_import(scope, class, asname.as_str());
                         }
                         None => {
                             let first = full.split('.').next().unwrap_or(full);
-                            self.model.imports.insert(first, first.to_string());
+                            self.model.imports.insert(first, Cow::Borrowed(first));
                             self.bind_import(scope, class, first);
                         }
                     }
@@ -535,10 +590,18 @@ impl<'a> Builder<'a> {
                 let module = i.module.as_ref().map_or("", |m| m.as_str());
                 for alias in &i.names {
                     let local = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+                    let name = alias.name.as_str();
+                    // Most imports are `from module import name`: their
+                    // qualified name joined directly (`format!` costs several
+                    // times as much, for every name imported).
                     let qualified = if module.is_empty() {
-                        alias.name.to_string()
+                        Cow::Borrowed(name)
                     } else {
-                        format!("{module}.{}", alias.name)
+                        let mut joined = String::with_capacity(module.len() + 1 + name.len());
+                        joined.push_str(module);
+                        joined.push('.');
+                        joined.push_str(name);
+                        Cow::Owned(joined)
                     };
                     self.model.imports.insert(local, qualified);
                     self.bind_import(scope, class, local);
@@ -660,6 +723,24 @@ mod tests {
             .unwrap_or_else(|| panic!("no scope {name}"))
     }
 
+    /// The list and the set it becomes answer alike, repeats included.
+    #[test]
+    fn bound_names_as_a_list_and_as_a_set() {
+        let owned: Vec<String> = (0..100).map(|i| format!("n{i}")).collect();
+        for count in [0, 1, Names::LIST_MAX, Names::LIST_MAX + 1, 100] {
+            let mut names = Names::with_capacity(4);
+            for name in owned.iter().take(count) {
+                names.insert(name);
+                names.insert(name);
+            }
+            assert_eq!(names.set.is_some(), 2 * count > Names::LIST_MAX);
+            for (i, name) in owned.iter().enumerate() {
+                assert_eq!(names.contains(name), i < count, "{name} of {count}");
+            }
+            assert!(!names.contains("n"));
+        }
+    }
+
     #[test]
     fn imports_resolve_and_locals_shadow() {
         let src = "import asyncio as aio\nfrom asyncio import create_task as spawn\n\
@@ -669,12 +750,9 @@ mod tests {
                 panic!()
             };
             let _ = f;
+            assert_eq!(model.imports.get("aio").map(|q| &**q), Some("asyncio"));
             assert_eq!(
-                model.imports.get("aio").map(String::as_str),
-                Some("asyncio")
-            );
-            assert_eq!(
-                model.imports.get("spawn").map(String::as_str),
+                model.imports.get("spawn").map(|q| &**q),
                 Some("asyncio.create_task")
             );
             assert!(model.is_shadowed(scope_named(model, "f"), "asyncio"));

@@ -34,7 +34,10 @@ pub(crate) fn dotted_first(expr: &Expr) -> Option<&str> {
 /// Walks a dotted name from its end: `attribute` gets each attribute, last
 /// first; the base name is returned (`None` when the expression is not a
 /// dotted name).
-fn walk_dotted<'e>(expr: &'e Expr, mut attribute: impl FnMut(&'e str)) -> Option<&'e str> {
+pub(crate) fn walk_dotted<'e>(
+    expr: &'e Expr,
+    mut attribute: impl FnMut(&'e str),
+) -> Option<&'e str> {
     let mut current = expr;
     loop {
         match current {
@@ -156,12 +159,24 @@ pub(crate) fn for_each_child<'a>(expr: &'a Expr, mut f: impl FnMut(&'a Expr)) {
 
 /// Whether any expression below `expr` (itself included) satisfies `pred`.
 pub(crate) fn any_expr(expr: &Expr, mut pred: impl FnMut(&Expr) -> bool) -> bool {
-    let mut stack = vec![expr];
-    while let Some(e) = stack.pop() {
+    // The first child is visited next without the stack, which holds only
+    // the others: a name, an attribute chain or a call without arguments
+    // (most conditions tested) allocates nothing.
+    let mut stack: Vec<&Expr> = Vec::new();
+    let mut next = Some(expr);
+    while let Some(e) = next {
         if pred(e) {
             return true;
         }
-        for_each_child(e, |c| stack.push(c));
+        let mut first = None;
+        for_each_child(e, |c| {
+            if first.is_none() {
+                first = Some(c);
+            } else {
+                stack.push(c);
+            }
+        });
+        next = first.or_else(|| stack.pop());
     }
     false
 }
@@ -177,6 +192,50 @@ pub(crate) fn mentions_name(expr: &Expr, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `any_expr` visits every expression below the root, whichever child
+    /// it sits in: each name of these is found, and one that is absent not.
+    #[test]
+    fn any_expr_sees_every_child() {
+        fn all_names<'e>(expr: &'e Expr, out: &mut Vec<&'e str>) {
+            if let Expr::Name(n) = expr {
+                out.push(n.id.as_str());
+            }
+            for_each_child(expr, |c| all_names(c, out));
+        }
+        for source in [
+            "a",
+            "a.b.c",
+            "f(a, b, *c, k=d)[e]",
+            "a if b else c",
+            "[a, (b, {c: d}), {e}]",
+            "x is not None and y.ready() or not z",
+            "lambda: a + b * c",
+            "[a for b in c if d]",
+        ] {
+            let parsed = ruff_python_parser::parse_expression(source).expect("parses");
+            let expr = parsed.expr();
+            let mut names = Vec::new();
+            all_names(expr, &mut names);
+            assert!(!names.is_empty(), "{source}");
+            for name in names {
+                assert!(mentions_name(expr, name), "{name} in {source}");
+            }
+            assert!(!mentions_name(expr, "absent"), "{source}");
+            let mut seen = 0;
+            assert!(!any_expr(expr, |_| {
+                seen += 1;
+                false
+            }));
+            let mut total = 0;
+            fn count(expr: &Expr, total: &mut usize) {
+                *total += 1;
+                for_each_child(expr, |c| count(c, total));
+            }
+            count(expr, &mut total);
+            assert_eq!(seen, total, "every expression once: {source}");
+        }
+    }
 
     /// `dotted_first` and `dotted_last` are the first and the last of
     /// `dotted_name`'s segments, for dotted names and for everything else.

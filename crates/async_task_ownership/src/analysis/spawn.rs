@@ -4,7 +4,7 @@
 use ruff_python_ast::{Expr, ExprCall};
 
 use super::model::{Model, NameHome, ScopeId};
-use super::names::{dotted_name, last_identifier};
+use super::names::{last_identifier, walk_dotted};
 use crate::Settings;
 
 /// How a spawn site spawns (a base form; task factories are found later).
@@ -39,8 +39,10 @@ pub(crate) fn classify(
     let func = &*call.func;
     // Cheap filter first: most calls are not spawns, and qualifying allocates.
     let last = last_identifier(func)?;
+    // Qualifying replaces only the first identifier: a dotted callee keeps
+    // its last one, and only a plain name can be an imported alias.
     let maybe_qualified = matches!(last, "create_task" | "ensure_future" | "Task")
-        || model.imports.contains_key(last)
+        || (matches!(func, Expr::Name(_)) && model.imports.contains_key(last))
         || settings
             .extra_spawn_functions
             .iter()
@@ -130,11 +132,12 @@ pub(crate) fn wait_fn(model: &Model, call: &ExprCall, scope: ScopeId) -> Option<
         }
     }
     let last = last_identifier(&call.func)?;
-    if !matches!(
+    // As in `classify`: only a plain name can be an alias.
+    let named = matches!(
         last,
         "gather" | "wait" | "wait_for" | "shield" | "as_completed"
-    ) && !model.imports.contains_key(last)
-    {
+    );
+    if !named && (!matches!(&*call.func, Expr::Name(_)) || !model.imports.contains_key(last)) {
         return None;
     }
     if !model.may_qualify_to_asyncio(&call.func) {
@@ -197,13 +200,19 @@ pub(crate) fn is_neutral_callee(model: &Model, func: &Expr, scope: ScopeId) -> b
                     | "fatal"
                     | "msg"
             );
-            logging_method
-                && dotted_name(&a.value).is_some_and(|segments| {
-                    segments.iter().any(|s| {
-                        let l = s.to_ascii_lowercase();
-                        l.contains("log") || l == "warnings"
-                    })
-                })
+            // Any segment of the receiver's dotted name (`self._logger`,
+            // `logging`, `warnings`), compared without building it.
+            logging_method && {
+                let mut found = false;
+                let is_logger = |s: &str| {
+                    s.as_bytes()
+                        .windows(3)
+                        .any(|w| w.eq_ignore_ascii_case(b"log"))
+                        || s.eq_ignore_ascii_case("warnings")
+                };
+                walk_dotted(&a.value, |s| found |= is_logger(s))
+                    .is_some_and(|base| found || is_logger(base))
+            }
         }
         _ => false,
     }
@@ -279,5 +288,84 @@ mod tests {
             Some("loop.create_task")
         );
         assert_eq!(api("reactor.create_task(c())", &Settings::default()), None);
+    }
+
+    /// The call of the last statement, with the module's model.
+    fn with_last_call(src: &str, f: impl FnOnce(&Model, &ExprCall)) {
+        let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
+        let model = Model::build(parsed.syntax());
+        let Some(Stmt::Expr(e)) = parsed.syntax().body.last() else {
+            panic!("expression")
+        };
+        let Expr::Call(call) = &*e.value else {
+            panic!("call")
+        };
+        f(&model, call);
+    }
+
+    /// An imported alias is recognised where it is called by its plain
+    /// name; a method of the same name on anything else is not it.
+    #[test]
+    fn aliases_count_only_as_plain_names() {
+        let s = Settings::default();
+        let aliased = "from asyncio import create_task as go\n";
+        assert_eq!(
+            api(&format!("{aliased}go(c())"), &s).as_deref(),
+            Some("asyncio.create_task")
+        );
+        assert_eq!(api(&format!("{aliased}pool.go(c())"), &s), None);
+        assert_eq!(api(&format!("{aliased}asyncio.go(c())"), &s), None);
+        let gather = |src: &str| {
+            let mut found = None;
+            with_last_call(src, |model, call| {
+                found = wait_fn(model, call, MODULE_SCOPE)
+            });
+            found
+        };
+        let aliased = "import asyncio\nfrom asyncio import gather as g, wait as w\n";
+        assert_eq!(
+            gather(&format!("{aliased}g(a, return_exceptions=True)")),
+            Some(WaitFn::Gather(true))
+        );
+        assert_eq!(gather(&format!("{aliased}w(a)")), Some(WaitFn::Wait));
+        assert_eq!(
+            gather(&format!("{aliased}asyncio.gather(a)")),
+            Some(WaitFn::Gather(false))
+        );
+        assert_eq!(gather(&format!("{aliased}asyncio.g(a)")), None);
+        assert_eq!(gather(&format!("{aliased}self.g(a)")), None);
+        assert_eq!(gather("gather(a)"), None);
+    }
+
+    #[test]
+    fn logging_calls_are_neutral() {
+        let neutral = |src: &str| {
+            let mut found = false;
+            with_last_call(src, |model, call| {
+                found = is_neutral_callee(model, &call.func, MODULE_SCOPE);
+            });
+            found
+        };
+        for src in [
+            "log.info(t)",
+            "self._LOGGER.warning(t)",
+            "logging.getLogger(__name__)",
+            "app.Logger.error(t)",
+            "warnings.warn(t)",
+            "Warnings.warn(t)",
+            "blog.debug(t)",
+            "print(t)",
+        ] {
+            let expected = !src.starts_with("logging.getLogger");
+            assert_eq!(neutral(src), expected, "{src}");
+        }
+        for src in [
+            "self.sink.info(t)",
+            "warning.warn(t)",
+            "f().log.info(t)",
+            "len = 1\nlen(t)",
+        ] {
+            assert!(!neutral(src), "{src}");
+        }
     }
 }
