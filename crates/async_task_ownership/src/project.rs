@@ -381,8 +381,10 @@ pub(crate) fn facts_from(
         pending: Vec::new(),
         functions: Vec::new(),
         // Most modules call dozens of methods: room for them from the start
-        // instead of five rehashes on the way.
-        unresolved: hashbrown::HashTable::with_capacity(128),
+        // instead of five rehashes on the way (about one per 200 bytes of
+        // source, up to 128; a small module's table stays small, since the
+        // union visits every slot of it).
+        unresolved: hashbrown::HashTable::with_capacity((source.len() / 200).clamp(4, 128)),
         last_unresolved: "",
         facts: ModuleFacts {
             path: path.to_string(),

@@ -467,7 +467,12 @@ fn check_text(
             }
             report
         };
-        let ignored = config.ignored_kinds(&entry.relative);
+        // Most files have no diagnostic: their per-file ignores are not matched.
+        let ignored = if report.diagnostics.is_empty() {
+            Vec::new()
+        } else {
+            config.ignored_kinds(&entry.relative)
+        };
         for d in report.diagnostics {
             if ignored.contains(&d.kind) {
                 continue;
