@@ -226,15 +226,11 @@ mod tests {
 
     /// The spawn API of the last statement's expression, at module scope.
     fn api(src: &str, settings: &Settings) -> Option<String> {
-        let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
-        let model = Model::build(parsed.syntax());
-        let Some(Stmt::Expr(e)) = parsed.syntax().body.last() else {
-            panic!("expression")
-        };
-        let Expr::Call(call) = &*e.value else {
-            panic!("call")
-        };
-        classify(&model, settings, call, MODULE_SCOPE).map(|a| a.describe())
+        let mut api = None;
+        with_last_call(src, |model, call| {
+            api = classify(model, settings, call, MODULE_SCOPE).map(|a| a.describe());
+        });
+        api
     }
 
     #[test]
