@@ -15,7 +15,9 @@ use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::model::{Model, NameHome, ScopeId, MODULE_SCOPE};
-use super::names::{any_expr, dotted_name, last_identifier, mentions_name};
+use super::names::{
+    any_expr, contains_ignoring_ascii_case, dotted_name, last_identifier, mentions_name,
+};
 use super::spawn::{self, SpawnApi, WaitFn};
 use super::stack::guard;
 use crate::messages::transfer;
@@ -373,11 +375,7 @@ fn stmt_exits(s: &Stmt) -> bool {
 
 fn is_lock_expr(expr: &Expr) -> bool {
     any_expr(expr, |e| {
-        last_identifier(e).is_some_and(|n| {
-            n.as_bytes()
-                .windows(4)
-                .any(|w| w.eq_ignore_ascii_case(b"lock"))
-        })
+        last_identifier(e).is_some_and(|n| contains_ignoring_ascii_case(n, "lock"))
     })
 }
 

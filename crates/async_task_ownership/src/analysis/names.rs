@@ -181,6 +181,16 @@ pub(crate) fn any_expr(expr: &Expr, mut pred: impl FnMut(&Expr) -> bool) -> bool
     false
 }
 
+/// Whether `text` contains `needle` (ASCII letters compared without their
+/// case), without lowercasing `text` into a new string.
+pub(crate) fn contains_ignoring_ascii_case(text: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || text
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 /// Whether `expr` reads the name `name` anywhere.
 pub(crate) fn mentions_name(expr: &Expr, name: &str) -> bool {
     any_expr(
@@ -192,6 +202,17 @@ pub(crate) fn mentions_name(expr: &Expr, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn containment_ignores_only_ascii_case() {
+        assert!(contains_ignoring_ascii_case("self._Lock", "lock"));
+        assert!(contains_ignoring_ascii_case("LOCK", "lock"));
+        assert!(contains_ignoring_ascii_case("blog", "log"));
+        assert!(!contains_ignoring_ascii_case("lo", "log"));
+        assert!(!contains_ignoring_ascii_case("ŁOG", "log"));
+        assert!(!contains_ignoring_ascii_case("", "log"));
+        assert!(contains_ignoring_ascii_case("", ""));
+    }
 
     /// `any_expr` visits every expression below the root, whichever child
     /// it sits in: each name of these is found, and one that is absent not.

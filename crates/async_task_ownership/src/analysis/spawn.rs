@@ -4,7 +4,7 @@
 use ruff_python_ast::{Expr, ExprCall};
 
 use super::model::{Model, NameHome, ScopeId};
-use super::names::{last_identifier, walk_dotted};
+use super::names::{contains_ignoring_ascii_case, last_identifier, walk_dotted};
 use crate::Settings;
 
 /// How a spawn site spawns (a base form; task factories are found later).
@@ -205,10 +205,7 @@ pub(crate) fn is_neutral_callee(model: &Model, func: &Expr, scope: ScopeId) -> b
             logging_method && {
                 let mut found = false;
                 let is_logger = |s: &str| {
-                    s.as_bytes()
-                        .windows(3)
-                        .any(|w| w.eq_ignore_ascii_case(b"log"))
-                        || s.eq_ignore_ascii_case("warnings")
+                    contains_ignoring_ascii_case(s, "log") || s.eq_ignore_ascii_case("warnings")
                 };
                 walk_dotted(&a.value, |s| found |= is_logger(s))
                     .is_some_and(|base| found || is_logger(base))
