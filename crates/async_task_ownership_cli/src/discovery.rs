@@ -147,8 +147,8 @@ fn walk(root: &Path, cwd: &Path, config: &Config, found: &mut Discovery) {
         let relative = match below(&absolute, &exclude_root) {
             Some(rel) => slash_str(rel),
             None => match absolute.strip_prefix(&exclude_root) {
-                Ok(rel) => slash_path(rel).into(),
-                Err(_) => slash_path(e.path()).into(),
+                Ok(rel) => slash_str(rel),
+                Err(_) => slash_str(e.path()),
             },
         };
         !is_excluded(&exclude, &relative)
