@@ -882,7 +882,26 @@ impl<'m, 'a> Walker<'m, 'a> {
     // ---- expressions ------------------------------------------------------
 
     fn expr(&mut self, e: &'a Expr, u: Use<'a>, in_coll: bool) {
-        guard(|| self.expr_inner(e, u, in_coll));
+        // Most operands and arguments are constants and names that record
+        // nothing where they stand: they are passed over here, without a
+        // call or a stack check ([`Walker::expr_inner`] does nothing with
+        // them either).
+        let quiet = match e {
+            Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::NumberLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::NoneLiteral(_)
+            | Expr::EllipsisLiteral(_)
+            | Expr::FString(_)
+            | Expr::TString(_)
+            | Expr::IpyEscapeCommand(_) => true,
+            Expr::Name(_) => matches!(u, Use::Neutral),
+            _ => false,
+        };
+        if !quiet {
+            guard(|| self.expr_inner(e, u, in_coll));
+        }
     }
 
     fn expr_inner(&mut self, e: &'a Expr, u: Use<'a>, in_coll: bool) {
