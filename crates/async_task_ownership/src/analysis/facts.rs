@@ -887,17 +887,9 @@ impl<'m, 'a> Walker<'m, 'a> {
         // call or a stack check ([`Walker::expr_inner`] does nothing with
         // them either).
         let quiet = match e {
-            Expr::StringLiteral(_)
-            | Expr::BytesLiteral(_)
-            | Expr::NumberLiteral(_)
-            | Expr::BooleanLiteral(_)
-            | Expr::NoneLiteral(_)
-            | Expr::EllipsisLiteral(_)
-            | Expr::FString(_)
-            | Expr::TString(_)
-            | Expr::IpyEscapeCommand(_) => true,
+            Expr::FString(_) | Expr::TString(_) | Expr::IpyEscapeCommand(_) => true,
             Expr::Name(_) => matches!(u, Use::Neutral),
-            _ => false,
+            e => e.is_literal_expr(),
         };
         if !quiet {
             guard(|| self.expr_inner(e, u, in_coll));
