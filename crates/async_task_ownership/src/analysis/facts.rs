@@ -1032,6 +1032,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.expr(part, Use::Neutral, false);
                 }
             }
+            // Constants, f-strings and names in a neutral use land here and
+            // record nothing: `expr` passes over them without calling this
+            // (a new arm for one of them must change that test too).
             _ => {}
         }
     }
