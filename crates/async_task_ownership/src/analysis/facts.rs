@@ -56,6 +56,9 @@ pub(crate) enum EventKind<'a> {
         protected: bool,
     },
     Cancelled,
+    /// Polled until it is done (`while not task.done(): await sleep(…)`):
+    /// waited for, without its outcome.
+    Waited,
     DoneCallback {
         observing: bool,
     },
@@ -373,6 +376,30 @@ fn stmt_exits(s: &Stmt) -> bool {
     }
 }
 
+/// The task a `while not task.done():` loop waits for, when its body awaits
+/// (`await asyncio.sleep(0.1)`: the loop gives way until the task ends).
+fn polled_until_done(w: &ast::StmtWhile) -> Option<&Expr> {
+    let Expr::UnaryOp(ast::ExprUnaryOp {
+        op: ast::UnaryOp::Not,
+        operand,
+        ..
+    }) = &*w.test
+    else {
+        return None;
+    };
+    let Expr::Call(call) = &**operand else {
+        return None;
+    };
+    let Expr::Attribute(a) = &*call.func else {
+        return None;
+    };
+    let awaits = w
+        .body
+        .iter()
+        .any(|s| matches!(s, Stmt::Expr(e) if e.value.is_await_expr()));
+    (a.attr.as_str() == "done" && call.arguments.is_empty() && awaits).then_some(&*a.value)
+}
+
 fn is_lock_expr(expr: &Expr) -> bool {
     any_expr(expr, |e| {
         last_identifier(e).is_some_and(|n| contains_ignoring_ascii_case(n, "lock"))
@@ -650,6 +677,11 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.body(&f.orelse);
             }
             Stmt::While(w) => {
+                if let Some(task) = polled_until_done(w) {
+                    if let Some(key) = self.key_of(task) {
+                        self.event(key, task.range(), EventKind::Waited);
+                    }
+                }
                 self.expr(&w.test, Use::Neutral, false);
                 let g = u32::from(self.mentions_self(&w.test));
                 self.guard_depth += g;
@@ -1001,13 +1033,21 @@ impl<'m, 'a> Walker<'m, 'a> {
             // `yield from task` (in `__await__`) waits for it.
             Expr::YieldFrom(y) => self.expr(&y.value, Use::Awaited(false), false),
             Expr::Attribute(a) => {
-                // `task.result` passed as a callable retrieves the outcome.
-                if matches!(a.attr.as_str(), "result" | "exception")
-                    && !matches!(u, Use::Receiver(..))
-                {
-                    if let Some(key) = self.key_of(&a.value) {
-                        let protected = self.protect_depth > 0;
-                        self.event(key, a.value.range(), EventKind::Awaited { protected });
+                // A method of the task passed as a callable is called later:
+                // `task.result` retrieves the outcome, `task.cancel` (handed
+                // to `loop.call_soon_threadsafe`, `call_later`) cancels it.
+                if !matches!(u, Use::Receiver(..)) {
+                    let kind = match a.attr.as_str() {
+                        "result" | "exception" => Some(EventKind::Awaited {
+                            protected: self.protect_depth > 0,
+                        }),
+                        "cancel" => Some(EventKind::Cancelled),
+                        _ => None,
+                    };
+                    if let Some(kind) = kind {
+                        if let Some(key) = self.key_of(&a.value) {
+                            self.event(key, a.value.range(), kind);
+                        }
                     }
                 }
                 self.expr(&a.value, Use::Neutral, false);

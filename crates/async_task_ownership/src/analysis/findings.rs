@@ -226,7 +226,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     .map(|a| site_of(input, a.scope, a.range))
                     .collect();
                 shutdown.awaited_at = lc
-                    .awaits
+                    .waits()
                     .iter()
                     .map(|(a, _)| site_of(input, a.scope, a.range))
                     .collect();
@@ -259,7 +259,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     let funcs = function_list(model, awaits.iter().map(|a: &At| a.scope));
                     findings.push((Kind::CancelledErrorEscapes, sec, funcs));
                     shutdown.cancelled_error = CancelledErrorHandling::Escapes;
-                } else if !lc.cancels.is_empty() && !lc.awaits.is_empty() {
+                } else if !lc.cancels.is_empty() && !lc.waits().is_empty() {
                     shutdown.cancelled_error = CancelledErrorHandling::Suppressed;
                 }
                 let is_init = model.scopes[*store_scope as usize]

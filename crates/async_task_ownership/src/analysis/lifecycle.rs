@@ -9,7 +9,7 @@
 use ruff_text_size::TextRange;
 use rustc_hash::FxHashSet;
 
-use super::facts::{BoundValue, EventKind, Facts, Key};
+use super::facts::{BoundValue, EventKind, Facts, FlowKind, Key};
 use super::model::{Model, ScopeId, MODULE_SCOPE};
 use super::owners::Index;
 
@@ -26,6 +26,8 @@ pub(crate) struct Lifecycle {
     pub cancels: Vec<At>,
     /// Awaits, with whether `CancelledError` is handled there.
     pub awaits: Vec<(At, bool)>,
+    /// `while not task.done(): await ...`: waits for the end, not the outcome.
+    pub polls: Vec<At>,
     /// Rebinding, `del`, `.clear()` — the slot forgets the task.
     pub clears: Vec<At>,
     /// `discard`/`remove`/`pop`/`del c[k]`, a pruning done-callback.
@@ -107,6 +109,7 @@ pub(crate) fn compute<'a>(
             lc.note_use(&facts.events[e as usize]);
         }
     }
+    let mut moved: Vec<Key<'a>> = Vec::new();
     let mut i = 0;
     while i < queue.len() {
         let key = queue[i];
@@ -159,8 +162,36 @@ pub(crate) fn compute<'a>(
         }
         for &f in index.flows(&key) {
             let flow = &facts.flows[f as usize];
-            if matches!(flow.to, Key::Local(..)) && seen.insert(flow.to) {
-                queue.push(flow.to);
+            match flow.to {
+                Key::Local(..) if seen.insert(flow.to) => queue.push(flow.to),
+                Key::Local(..) => {}
+                // Moved into another slot of the owner (`self._cancelled.add(
+                // self._tasks.pop(k))`): cancelled or awaited there, too.
+                Key::Attr(..) | Key::Module(_)
+                    if matches!(flow.kind, FlowKind::Add | FlowKind::Assign) =>
+                {
+                    moved.push(flow.to);
+                }
+                _ => {}
+            }
+        }
+    }
+    // The other slots' cancels, awaits and observing callbacks, and those of
+    // the names their tasks are taken out under (`for t in self._cancelled:
+    // await t`); nothing else of theirs is this slot's.
+    while let Some(key) = moved.pop() {
+        if !seen.insert(key) {
+            continue;
+        }
+        for &e in index.events(&key) {
+            lc.note_use(&facts.events[e as usize]);
+        }
+        for &f in index.flows(&key) {
+            let flow = &facts.flows[f as usize];
+            if matches!(flow.to, Key::Local(..))
+                && matches!(flow.kind, FlowKind::Assign | FlowKind::Element)
+            {
+                moved.push(flow.to);
             }
         }
     }
@@ -178,6 +209,7 @@ impl Lifecycle {
         match &ev.kind {
             EventKind::Cancelled => self.cancels.push(at),
             EventKind::Awaited { protected } => self.awaits.push((at, *protected)),
+            EventKind::Waited => self.polls.push(at),
             EventKind::DoneCallback { observing: true } => self.observing.push(at),
             _ => return false,
         }
@@ -185,7 +217,13 @@ impl Lifecycle {
     }
 
     pub fn no_shutdown(&self) -> bool {
-        self.cancels.is_empty() && self.awaits.is_empty() && !self.escapes
+        self.cancels.is_empty() && self.awaits.is_empty() && self.polls.is_empty() && !self.escapes
+    }
+
+    /// The awaits and the polls until done (which raise nothing: protected).
+    pub fn waits(&self) -> Vec<(At, bool)> {
+        let polls = self.polls.iter().map(|a| (*a, true));
+        self.awaits.iter().copied().chain(polls).collect()
     }
 
     fn clears_after(&self, scope: ScopeId, after: TextRange) -> bool {
@@ -198,11 +236,11 @@ impl Lifecycle {
     /// after the cancel, or in another function that still sees the slot.
     /// `None` when no cancel is followed by an await.
     pub fn awaits_after_cancel(&self) -> Option<Vec<(At, bool)>> {
+        let waits = self.waits();
         let mut same: Vec<(At, bool)> = Vec::new();
         let mut other_ok = false;
         for c in &self.cancels {
-            let after: Vec<_> = self
-                .awaits
+            let after: Vec<_> = waits
                 .iter()
                 .filter(|(a, _)| a.scope == c.scope && a.range.start() > c.range.start())
                 .copied()
@@ -210,7 +248,7 @@ impl Lifecycle {
             if !after.is_empty() {
                 same.extend(after);
             } else if !self.clears_after(c.scope, c.range)
-                && self.awaits.iter().any(|(a, _)| a.scope != c.scope)
+                && waits.iter().any(|(a, _)| a.scope != c.scope)
             {
                 other_ok = true;
             }
@@ -220,7 +258,7 @@ impl Lifecycle {
         } else if other_ok {
             let cancel_scopes: FxHashSet<ScopeId> = self.cancels.iter().map(|c| c.scope).collect();
             Some(
-                self.awaits
+                waits
                     .iter()
                     .filter(|(a, _)| !cancel_scopes.contains(&a.scope))
                     .copied()

@@ -275,7 +275,7 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
             let ev = &facts.events[e as usize];
             match &ev.kind {
                 EventKind::Discarded if key == start => discarded = true,
-                EventKind::Awaited { .. } => {
+                EventKind::Awaited { .. } | EventKind::Waited => {
                     awaits.push((ev.scope, ev.range));
                     if key == start {
                         inline = true;
