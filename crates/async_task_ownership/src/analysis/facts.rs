@@ -180,9 +180,31 @@ pub(crate) struct Facts<'a> {
     pub flows: Vec<Flow<'a>>,
     pub handlers: Vec<Handler>,
     pub site_by_range: FxHashMap<TextRange, SiteId>,
+    /// The branches of each `if` that has an `elif` or `else`, by `if`
+    /// (the branches of one `if` are next to each other): at most one of
+    /// them runs.
+    pub branches: Vec<(u32, TextRange)>,
 }
 
 impl Facts<'_> {
+    /// Whether `a` and `b` lie in two branches of one `if`: they never both
+    /// run in one pass.
+    pub(crate) fn exclusive(&self, a: TextRange, b: TextRange) -> bool {
+        let arms = &self.branches;
+        arms.iter().enumerate().any(|(i, &(id, arm))| {
+            arm.contains_range(a) && {
+                let first = arms[..i]
+                    .iter()
+                    .rposition(|(other, _)| *other != id)
+                    .map_or(0, |p| p + 1);
+                arms[first..]
+                    .iter()
+                    .take_while(|(other, _)| *other == id)
+                    .any(|&(_, arm2)| arm2 != arm && arm2.contains_range(b))
+            }
+        })
+    }
+
     /// Room for what a module of `bytes` usually brings (the corpus of
     /// `scripts/corpus.sh`: per KiB, 4.9 events, 1.8 flows, 0.6 sites), so
     /// that the lists do not grow through a copy at every doubling.
@@ -194,6 +216,7 @@ impl Facts<'_> {
             flows: Vec::with_capacity(kib * 2),
             handlers: Vec::new(),
             site_by_range: FxHashMap::with_capacity_and_hasher(kib, Default::default()),
+            branches: Vec::new(),
         }
     }
 }
@@ -252,6 +275,7 @@ pub(crate) fn collect<'a>(
     w.body(&module.body);
     for (id, scope) in model.scopes.iter().enumerate().skip(1) {
         if let Some(def) = scope.def {
+            w.default_aliases(id as ScopeId, scope.parent.unwrap_or(MODULE_SCOPE), def);
             w.scope = id as ScopeId;
             w.self_name = scope.self_name;
             w.family = model.family_of(w.scope);
@@ -692,6 +716,16 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.body(&w.orelse);
             }
             Stmt::If(i) => {
+                if let (Some(first), Some(last)) = (i.body.first(), i.body.last()) {
+                    if !i.elif_else_clauses.is_empty() {
+                        let id = self.facts.branches.last().map_or(0, |(id, _)| id + 1);
+                        let body = TextRange::new(first.start(), last.end());
+                        self.facts.branches.push((id, body));
+                        for c in &i.elif_else_clauses {
+                            self.facts.branches.push((id, c.range()));
+                        }
+                    }
+                }
                 self.expr(&i.test, Use::Neutral, false);
                 let mut g = u32::from(self.mentions_self(&i.test));
                 self.guard_depth += g;
@@ -826,17 +860,69 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     /// Records what a slot-like target is bound to.
+    /// A parameter whose default is a key names it in the function
+    /// (`def done(t, _tasks=self._tasks): _tasks.remove(t)`). The default is
+    /// evaluated where the function is defined: in `parent`.
+    fn default_aliases(&mut self, id: ScopeId, parent: ScopeId, def: &'a ast::StmtFunctionDef) {
+        let with_default = def
+            .parameters
+            .iter_non_variadic_params()
+            .filter_map(|p| p.default.as_deref().map(|d| (p.parameter.name.as_str(), d)));
+        for (name, default) in with_default {
+            if !matches!(default, Expr::Attribute(_) | Expr::Name(_)) {
+                continue;
+            }
+            self.scope = parent;
+            self.self_name = self.model.scopes[parent as usize].self_name;
+            self.family = self.model.family_of(parent);
+            if let Some(key) = self.key_of(default) {
+                self.flow(key, Key::Local(id, name), FlowKind::Assign, default.range());
+            }
+        }
+    }
+
     fn bound(&mut self, target: &'a Expr, value: &'a Expr, range: TextRange) {
-        let key = match target {
-            Expr::Attribute(a) if self.is_self(&a.value) => Key::Attr(self.family, a.attr.as_str()),
+        if let Some(key) = self.slot_target(target) {
+            let value = self.classify_value(value);
+            self.event(key, range, EventKind::Bound(value));
+        } else {
+            self.bound_unpacked(target, range);
+        }
+    }
+
+    /// The slot an assignment target binds: `self.<attr>`, a module name.
+    fn slot_target(&self, target: &'a Expr) -> Option<Key<'a>> {
+        match target {
+            Expr::Attribute(a) if self.is_self(&a.value) => {
+                Some(Key::Attr(self.family, a.attr.as_str()))
+            }
             Expr::Name(n) => match self.name_key(n.id.as_str()) {
-                Some(k @ Key::Module(_)) => k,
-                _ => return,
+                Some(k @ Key::Module(_)) => Some(k),
+                _ => None,
             },
+            _ => None,
+        }
+    }
+
+    /// Slots among the targets a value is unpacked into (`done,
+    /// self._pending = await asyncio.wait(self._pending, ...)`): each is
+    /// bound to a part of the value, nothing the rule can name.
+    fn bound_unpacked(&mut self, target: &'a Expr, range: TextRange) {
+        let elts = match target {
+            Expr::Tuple(t) => &t.elts,
+            Expr::List(t) => &t.elts,
             _ => return,
         };
-        let value = self.classify_value(value);
-        self.event(key, range, EventKind::Bound(value));
+        for elt in elts {
+            let elt = match elt {
+                Expr::Starred(s) => &*s.value,
+                e => e,
+            };
+            match self.slot_target(elt) {
+                Some(key) => self.event(key, range, EventKind::Bound(BoundValue::Other)),
+                None => guard(|| self.bound_unpacked(elt, range)),
+            }
+        }
     }
 
     fn is_self(&self, expr: &Expr) -> bool {
@@ -1034,14 +1120,16 @@ impl<'m, 'a> Walker<'m, 'a> {
             Expr::YieldFrom(y) => self.expr(&y.value, Use::Awaited(false), false),
             Expr::Attribute(a) => {
                 // A method of the task passed as a callable is called later:
-                // `task.result` retrieves the outcome, `task.cancel` (handed
-                // to `loop.call_soon_threadsafe`, `call_later`) cancels it.
+                // `task.result` retrieves the outcome, and `task.cancel`
+                // handed to a call (`loop.call_soon_threadsafe(task.cancel)`,
+                // `call_later`, `partial`) cancels it; a bare `task.cancel`
+                // (no call, nothing to call it) does nothing.
                 if !matches!(u, Use::Receiver(..)) {
                     let kind = match a.attr.as_str() {
                         "result" | "exception" => Some(EventKind::Awaited {
                             protected: self.protect_depth > 0,
                         }),
-                        "cancel" => Some(EventKind::Cancelled),
+                        "cancel" if matches!(u, Use::Arg(..)) => Some(EventKind::Cancelled),
                         _ => None,
                     };
                     if let Some(kind) = kind {
@@ -1061,6 +1149,12 @@ impl<'m, 'a> Walker<'m, 'a> {
                 for x in &*c.comparators {
                     self.expr(x, Use::Neutral, false);
                 }
+            }
+            // Lists joined (`first + second`) hold the tasks of both, as
+            // `[*first, *second]` does.
+            Expr::BinOp(b) if b.op == ast::Operator::Add && u.carries() => {
+                self.expr(&b.left, u, true);
+                self.expr(&b.right, u, true);
             }
             Expr::BinOp(b) => {
                 self.expr(&b.left, Use::Neutral, false);

@@ -226,7 +226,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     .map(|a| site_of(input, a.scope, a.range))
                     .collect();
                 shutdown.awaited_at = lc
-                    .waits()
+                    .awaits
                     .iter()
                     .map(|(a, _)| site_of(input, a.scope, a.range))
                     .collect();
@@ -259,7 +259,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     let funcs = function_list(model, awaits.iter().map(|a: &At| a.scope));
                     findings.push((Kind::CancelledErrorEscapes, sec, funcs));
                     shutdown.cancelled_error = CancelledErrorHandling::Escapes;
-                } else if !lc.cancels.is_empty() && !lc.waits().is_empty() {
+                } else if !lc.cancels.is_empty() && !lc.awaits.is_empty() {
                     shutdown.cancelled_error = CancelledErrorHandling::Suppressed;
                 }
                 let is_init = model.scopes[*store_scope as usize]
@@ -458,7 +458,8 @@ fn cancelled_by_call_before(
     scope: ScopeId,
     pos: TextRange,
 ) -> bool {
-    if lc.cancels.is_empty() {
+    let cancels = lc.own_cancels();
+    if cancels.is_empty() {
         return false;
     }
     index.scope_sites(scope).iter().any(|&s| {
@@ -466,7 +467,7 @@ fn cancelled_by_call_before(
         site.call.range().start() < pos.start()
             && site
                 .callee
-                .is_some_and(|callee| lc.cancels.iter().any(|c| c.scope == callee))
+                .is_some_and(|callee| cancels.iter().any(|c| c.scope == callee))
     })
 }
 

@@ -28,6 +28,13 @@ pub(crate) struct Lifecycle {
     pub awaits: Vec<(At, bool)>,
     /// `while not task.done(): await ...`: waits for the end, not the outcome.
     pub polls: Vec<At>,
+    /// Pairs (cancel, await or poll) in one function that lie in two
+    /// branches of one `if` (`if not t.done(): t.cancel()` / `else:
+    /// t.result()`): the await never follows that cancel.
+    pub exclusive: Vec<(TextRange, TextRange)>,
+    /// How many of `cancels` are the slot's own (the rest cancel tasks moved
+    /// into another slot: no restart guard for this one).
+    pub own_cancels: usize,
     /// Rebinding, `del`, `.clear()` — the slot forgets the task.
     pub clears: Vec<At>,
     /// `discard`/`remove`/`pop`/`del c[k]`, a pruning done-callback.
@@ -176,6 +183,7 @@ pub(crate) fn compute<'a>(
             }
         }
     }
+    lc.own_cancels = lc.cancels.len();
     // The other slots' cancels, awaits and observing callbacks, and those of
     // the names their tasks are taken out under (`for t in self._cancelled:
     // await t`); nothing else of theirs is this slot's.
@@ -192,6 +200,19 @@ pub(crate) fn compute<'a>(
                 && matches!(flow.kind, FlowKind::Assign | FlowKind::Element)
             {
                 moved.push(flow.to);
+            }
+        }
+    }
+    if !facts.branches.is_empty() {
+        let waits = lc.waits();
+        for c in &lc.cancels {
+            for (a, _) in &waits {
+                if a.scope == c.scope
+                    && a.range.start() > c.range.start()
+                    && facts.exclusive(c.range, a.range)
+                {
+                    lc.exclusive.push((c.range, a.range));
+                }
             }
         }
     }
@@ -220,6 +241,13 @@ impl Lifecycle {
         self.cancels.is_empty() && self.awaits.is_empty() && self.polls.is_empty() && !self.escapes
     }
 
+    /// The slot's own cancels (not those of tasks moved into another slot).
+    pub fn own_cancels(&self) -> &[At] {
+        self.cancels
+            .get(..self.own_cancels)
+            .unwrap_or(&self.cancels)
+    }
+
     /// The awaits and the polls until done (which raise nothing: protected).
     pub fn waits(&self) -> Vec<(At, bool)> {
         let polls = self.polls.iter().map(|a| (*a, true));
@@ -242,7 +270,11 @@ impl Lifecycle {
         for c in &self.cancels {
             let after: Vec<_> = waits
                 .iter()
-                .filter(|(a, _)| a.scope == c.scope && a.range.start() > c.range.start())
+                .filter(|(a, _)| {
+                    a.scope == c.scope
+                        && a.range.start() > c.range.start()
+                        && !self.exclusive.contains(&(c.range, a.range))
+                })
                 .copied()
                 .collect();
             if !after.is_empty() {
@@ -280,9 +312,16 @@ impl Lifecycle {
         }
         // An await in a function that spawns into the slot is its consumer
         // waiting for the result, not a stopper: its `CancelledError` is right.
+        // A poll until done raises nothing and protects no await after it.
         let awaits: Vec<(At, bool)> = self
             .awaits_after_cancel()?
             .into_iter()
+            .filter(|(a, _)| {
+                !self
+                    .polls
+                    .iter()
+                    .any(|p| p.range == a.range && p.scope == a.scope)
+            })
             .filter(|(a, _)| {
                 self.cancels.iter().any(|c| c.scope == a.scope) || !self.storing.contains(&a.scope)
             })
@@ -299,7 +338,7 @@ impl Lifecycle {
 
     /// Whether the slot is cancelled in `scope` before `pos` (a restart guard).
     pub fn cancelled_before(&self, scope: ScopeId, pos: TextRange) -> bool {
-        self.cancels
+        self.own_cancels()
             .iter()
             .any(|c| c.scope == scope && c.range.start() < pos.start())
     }

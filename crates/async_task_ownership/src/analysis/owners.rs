@@ -275,7 +275,12 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
             let ev = &facts.events[e as usize];
             match &ev.kind {
                 EventKind::Discarded if key == start => discarded = true,
-                EventKind::Awaited { .. } | EventKind::Waited => {
+                // Polled until done: the local's task is waited for (owned),
+                // but its outcome is not read (no await to list).
+                EventKind::Waited if key != start && awaited_local.is_none() => {
+                    awaited_local = Some(key);
+                }
+                EventKind::Awaited { .. } => {
                     awaits.push((ev.scope, ev.range));
                     if key == start {
                         inline = true;
