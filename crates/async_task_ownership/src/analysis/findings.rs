@@ -262,9 +262,15 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 } else if !lc.cancels.is_empty() && !lc.awaits.is_empty() {
                     shutdown.cancelled_error = CancelledErrorHandling::Suppressed;
                 }
-                let is_init = model.scopes[*store_scope as usize]
-                    .def
-                    .is_some_and(|d| matches!(d.name.as_str(), "__init__" | "__post_init__"));
+                // The initialiser, or a function defined inside it (a
+                // closure `__init__` schedules: tornado's selector thread).
+                let is_init =
+                    std::iter::successors(Some(*store_scope), |&s| model.scopes[s as usize].parent)
+                        .any(|s| {
+                            model.scopes[s as usize].def.is_some_and(|d| {
+                                matches!(d.name.as_str(), "__init__" | "__post_init__")
+                            })
+                        });
                 if !*collection
                     && matches!(key, Key::Attr(..))
                     && !is_init

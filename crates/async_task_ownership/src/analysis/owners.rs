@@ -305,10 +305,16 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
         for &f in index.flows(&key) {
             let flow = &facts.flows[f as usize];
             match flow.to {
+                // The first store owns the task, but a container that lets
+                // go of its own accord (`WeakKeyDictionary`, `WeakSet`) only
+                // when nothing else holds it (anyio: a weak map of task
+                // states, then the group's set).
                 Key::Attr(Some(_), _) | Key::Module(_) => {
-                    if slot.is_none_or(|(best, _, _)| {
-                        facts.flows[best as usize].range.start() > flow.range.start()
-                    }) {
+                    let rank = |f: u32| {
+                        let flow = &facts.flows[f as usize];
+                        (self_pruning(facts, index, flow.to), flow.range.start())
+                    };
+                    if slot.is_none_or(|(best, _, _)| rank(best) > rank(f)) {
                         slot = Some((f, flow.to, flow.kind));
                     }
                 }
@@ -364,6 +370,14 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
         observing,
         awaits,
     }
+}
+
+/// A slot bound to a container that drops its tasks by itself.
+fn self_pruning(facts: &Facts, index: &Index, key: Key) -> bool {
+    index
+        .events(&key)
+        .iter()
+        .any(|&e| facts.events[e as usize].kind == EventKind::Bound(BoundValue::SelfPruning))
 }
 
 /// A slot that something is ever added to is a collection.
