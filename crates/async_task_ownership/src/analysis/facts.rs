@@ -275,15 +275,15 @@ pub(crate) fn collect<'a>(
     w.body(&module.body);
     for (id, scope) in model.scopes.iter().enumerate().skip(1) {
         if let Some(def) = scope.def {
-            w.default_aliases(id as ScopeId, scope.parent.unwrap_or(MODULE_SCOPE), def);
-            w.scope = id as ScopeId;
-            w.self_name = scope.self_name;
-            w.family = model.family_of(w.scope);
             w.loop_depth = 0;
             w.protect_depth = 0;
             w.guard_depth = 0;
             w.exit_guard_seen = false;
             w.frame = 0;
+            w.default_aliases(id as ScopeId, scope.parent.unwrap_or(MODULE_SCOPE), def);
+            w.scope = id as ScopeId;
+            w.self_name = scope.self_name;
+            w.family = model.family_of(w.scope);
             w.body(&def.body);
         }
     }
@@ -797,6 +797,11 @@ impl<'m, 'a> Walker<'m, 'a> {
                 let frame = self.next_frame;
                 self.next_frame += 1;
                 let mut protect = 0;
+                // Clauses are tried in order: after one that catches
+                // `CancelledError`, a broader one never receives it
+                // (channels-redis: `except (CancelledError, ...): raise`
+                // before `except BaseException:`).
+                let mut caught_before = false;
                 for h in &t.handlers {
                     let ast::ExceptHandler::ExceptHandler(h) = h;
                     let (cancel, broad) =
@@ -807,12 +812,13 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.facts.handlers.push(Handler {
                         scope: self.scope,
                         range: h.range(),
-                        catches_cancel: cancel,
+                        catches_cancel: cancel && !caught_before,
                         broad,
                         in_loop: self.loop_depth > 0,
                         exits: block_exits(&h.body),
                         frame,
                     });
+                    caught_before |= cancel;
                 }
                 let saved_frame = self.frame;
                 self.frame = frame;
@@ -859,7 +865,6 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
-    /// Records what a slot-like target is bound to.
     /// A parameter whose default is a key names it in the function
     /// (`def done(t, _tasks=self._tasks): _tasks.remove(t)`). The default is
     /// evaluated where the function is defined: in `parent`.
@@ -881,6 +886,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
+    /// Records what a slot-like target is bound to.
     fn bound(&mut self, target: &'a Expr, value: &'a Expr, range: TextRange) {
         if let Some(key) = self.slot_target(target) {
             let value = self.classify_value(value);

@@ -66,6 +66,18 @@ pub(crate) fn classify(
                 return Some(SpawnApi::Configured(q));
             }
         }
+        // A name without a dot matches a plain call of that name, imported
+        // or not (`aspawn(...)` after `from ._acompat import aspawn`:
+        // psycopg-pool, whose relative import qualifies without its package).
+        if let Expr::Name(n) = func {
+            if let Some(plain) = settings
+                .extra_spawn_functions
+                .iter()
+                .find(|s| !s.contains('.') && *s == n.id.as_str())
+            {
+                return Some(SpawnApi::Configured(plain.clone()));
+            }
+        }
     }
     if let Expr::Attribute(attr) = func {
         if attr.attr.as_str() == "create_task" && is_loop_expr(model, settings, &attr.value, scope)
@@ -281,6 +293,20 @@ mod tests {
             Some("loop.create_task")
         );
         assert_eq!(api("reactor.create_task(c())", &Settings::default()), None);
+        // A name without a dot: the plain call, imported or not; not a method.
+        let plain = Settings {
+            extra_spawn_functions: vec!["aspawn".to_string()],
+            ..Settings::default()
+        };
+        for src in [
+            "aspawn(c())",
+            "from ._compat import aspawn\naspawn(c())",
+            "from myapp.tasks import aspawn\naspawn(c())",
+        ] {
+            assert_eq!(api(src, &plain).as_deref(), Some("aspawn"), "{src}");
+        }
+        assert_eq!(api("x.aspawn(c())", &plain), None);
+        assert_eq!(api("from ._compat import aspawn\naspawn(c())", &s), None);
     }
 
     /// The call of the last statement, with the module's model.
