@@ -113,7 +113,9 @@ pub(crate) fn compute<'a>(
             }
         }
         for &e in index.events(&key) {
-            lc.note_use(&facts.events[e as usize]);
+            if !awaits_the_coroutine(model, facts, key, &facts.events[e as usize]) {
+                lc.note_use(&facts.events[e as usize]);
+            }
         }
     }
     let mut moved: Vec<Key<'a>> = Vec::new();
@@ -123,7 +125,7 @@ pub(crate) fn compute<'a>(
         i += 1;
         for &e in index.events(&key) {
             let ev = &facts.events[e as usize];
-            if lc.note_use(ev) {
+            if awaits_the_coroutine(model, facts, key, ev) || lc.note_use(ev) {
                 continue;
             }
             let at = At {
@@ -217,6 +219,20 @@ pub(crate) fn compute<'a>(
         }
     }
     lc
+}
+
+/// An await of a call of an `async def` that returns the tasks
+/// (`await self._take_workers()`): it awaits the coroutine, whose result is
+/// the tasks, not the tasks themselves (decision 23 is for a plain function's
+/// result: `await gather(*self._close())`).
+fn awaits_the_coroutine(model: &Model, facts: &Facts, key: Key, ev: &super::facts::Event) -> bool {
+    let Key::Site(site) = key else {
+        return false;
+    };
+    matches!(ev.kind, EventKind::Awaited { .. })
+        && facts.sites[site as usize]
+            .callee
+            .is_some_and(|c| model.scopes[c as usize].def.is_some_and(|d| d.is_async))
 }
 
 impl Lifecycle {
