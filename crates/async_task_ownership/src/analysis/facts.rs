@@ -11,7 +11,7 @@
 //! The later stages (owners, lifecycle, task bodies) only read these facts.
 
 use ruff_python_ast::{self as ast, Expr, ExprCall, Stmt};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::model::{Model, NameHome, ScopeId, MODULE_SCOPE};
@@ -155,6 +155,9 @@ pub(crate) struct Flow<'a> {
     pub range: TextRange,
     /// Whether a restart guard (§8.6) protects it.
     pub guarded: bool,
+    /// Inside a `for` or `while` of its function: the code before it may
+    /// run after it.
+    pub in_loop: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -184,6 +187,32 @@ pub(crate) struct Facts<'a> {
     /// (the branches of one `if` are next to each other): at most one of
     /// them runs.
     pub branches: Vec<(u32, TextRange)>,
+    /// Plain assignments to locals and slots (`task = …`, `self._t = …`),
+    /// each with the end of the block it stands in: the code after it up to
+    /// there runs only after it, and sees the new value.
+    pub binds: Vec<Bind<'a>>,
+}
+
+/// An assignment statement binding a key.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bind<'a> {
+    pub key: Key<'a>,
+    pub scope: ScopeId,
+    /// The statement.
+    pub range: TextRange,
+    /// The end of the statement list it is in.
+    pub until: TextSize,
+}
+
+impl Bind<'_> {
+    /// Whether code at `at` always sees this binding rather than one made
+    /// at `before` (both in the bind's function): the bind lies between
+    /// them and `at` is in the rest of the bind's block.
+    pub(crate) fn hides(&self, before: TextRange, at: TextRange) -> bool {
+        self.range.start() >= before.end()
+            && self.range.end() <= at.start()
+            && at.start() < self.until
+    }
 }
 
 impl Facts<'_> {
@@ -217,6 +246,7 @@ impl Facts<'_> {
             handlers: Vec::new(),
             site_by_range: FxHashMap::with_capacity_and_hasher(kib, Default::default()),
             branches: Vec::new(),
+            binds: Vec::new(),
         }
     }
 }
@@ -267,6 +297,7 @@ pub(crate) fn collect<'a>(
         exit_guard_seen: false,
         frame: 0,
         next_frame: 1,
+        block_end: TextSize::default(),
         late_bound: FxHashSet::default(),
         key_cache: FxHashMap::default(),
         chain: Vec::new(),
@@ -302,6 +333,8 @@ struct Walker<'m, 'a> {
     exit_guard_seen: bool,
     frame: u32,
     next_frame: u32,
+    /// The end of the statement list being walked.
+    block_end: TextSize,
     /// Names bound inside expressions (walrus and comprehension targets),
     /// which the model does not collect: they are rare, and finding them
     /// would mean walking every expression twice.
@@ -461,6 +494,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             scope: self.scope,
             range,
             guarded,
+            in_loop: self.loop_depth > 0,
         });
     }
 
@@ -618,9 +652,12 @@ impl<'m, 'a> Walker<'m, 'a> {
     // ---- statements -------------------------------------------------------
 
     fn body(&mut self, body: &'a [Stmt]) {
+        let end = body.last().map_or(self.block_end, Ranged::end);
+        let outer = std::mem::replace(&mut self.block_end, end);
         for stmt in body {
             guard(|| self.stmt(stmt));
         }
+        self.block_end = outer;
     }
 
     fn stmt(&mut self, stmt: &'a Stmt) {
@@ -888,12 +925,34 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     /// Records what a slot-like target is bound to.
     fn bound(&mut self, target: &'a Expr, value: &'a Expr, range: TextRange) {
-        if let Some(key) = self.slot_target(target) {
+        // A name's key is asked once: a module name is a slot, a local is
+        // only followed in order.
+        let key = match target {
+            Expr::Name(n) => match self.name_key(n.id.as_str()) {
+                Some(key @ Key::Local(..)) => {
+                    self.bind(key, range);
+                    return;
+                }
+                key => key,
+            },
+            _ => self.slot_target(target),
+        };
+        if let Some(key) = key {
             let value = self.classify_value(value);
             self.event(key, range, EventKind::Bound(value));
+            self.bind(key, range);
         } else {
             self.bound_unpacked(target, range);
         }
+    }
+
+    fn bind(&mut self, key: Key<'a>, range: TextRange) {
+        self.facts.binds.push(Bind {
+            key,
+            scope: self.scope,
+            range,
+            until: self.block_end,
+        });
     }
 
     /// The slot an assignment target binds: `self.<attr>`, a module name.
@@ -1116,7 +1175,21 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.expr(v, u, in_coll);
                 }
             }
-            Expr::Lambda(l) => self.expr(&l.body, Use::Returned, false),
+            // A lambda's value goes to whoever calls it; a done-callback's
+            // to the event loop, which drops it (`add_done_callback(lambda
+            // t: running.pop(k))` hands nothing on).
+            Expr::Lambda(l) => {
+                let body_use = match u {
+                    Use::Arg(call, _)
+                        if matches!(&*call.func, Expr::Attribute(a)
+                            if a.attr.as_str() == "add_done_callback") =>
+                    {
+                        Use::Discard
+                    }
+                    _ => Use::Returned,
+                };
+                self.expr(&l.body, body_use, false);
+            }
             Expr::Yield(y) => {
                 if let Some(v) = &y.value {
                     self.expr(v, Use::Yielded, false);
@@ -1156,9 +1229,11 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.expr(x, Use::Neutral, false);
                 }
             }
-            // Lists joined (`first + second`) hold the tasks of both, as
-            // `[*first, *second]` does.
-            Expr::BinOp(b) if b.op == ast::Operator::Add && u.carries() => {
+            // Lists joined (`first + second`) and sets united (`first |
+            // second`) hold the tasks of both, as `[*first, *second]` does.
+            Expr::BinOp(b)
+                if matches!(b.op, ast::Operator::Add | ast::Operator::BitOr) && u.carries() =>
+            {
                 self.expr(&b.left, u, true);
                 self.expr(&b.right, u, true);
             }
@@ -1190,6 +1265,19 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn call(&mut self, call: &'a ExprCall, u: Use<'a>) {
+        // `first.union(second)` holds the tasks of both, as `first | second`.
+        if let Expr::Attribute(a) = &*call.func {
+            if a.attr.as_str() == "union" && u.carries() {
+                self.expr(&a.value, u, true);
+                for arg in &*call.arguments.args {
+                    self.expr(arg, u, true);
+                }
+                for k in &call.arguments.keywords {
+                    self.expr(&k.value, Use::Neutral, false);
+                }
+                return;
+            }
+        }
         let is_site = self.facts.site_by_range.contains_key(&call.range());
         let copy = !is_site && self.unwrap_copy(call).is_some();
         match &*call.func {

@@ -129,11 +129,9 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 lifetime = Lifetime::Function {
                     name: model.qualname(*scope),
                 };
-                shutdown.awaited_at = res
-                    .awaits
-                    .iter()
-                    .map(|(s, r)| site_of(input, *s, *r))
-                    .collect();
+                shutdown.awaited_at = sites_of(input, res.awaits.iter().map(|&(s, r, _)| (s, r)));
+                shutdown.cancelled_at = sites_of(input, res.cancels.iter().copied());
+                shutdown.cancelled_error = local_cancelled_error(res);
                 Owner::Local {
                     name: (*name).to_string(),
                     function: model.qualname(*scope),
@@ -145,6 +143,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     Vec::new(),
                     format!("{name}@{}", model.scopes[*scope as usize].short_name()),
                 ));
+                shutdown.cancelled_at = sites_of(input, res.cancels.iter().copied());
                 lifetime = Lifetime::Function {
                     name: model.qualname(*scope),
                 };
@@ -220,21 +219,10 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     ),
                 };
                 slot_text = slot;
-                shutdown.cancelled_at = lc
-                    .cancels
-                    .iter()
-                    .map(|a| site_of(input, a.scope, a.range))
-                    .collect();
-                shutdown.awaited_at = lc
-                    .awaits
-                    .iter()
-                    .map(|(a, _)| site_of(input, a.scope, a.range))
-                    .collect();
-                shutdown.cleared_at = lc
-                    .clears
-                    .iter()
-                    .map(|a| site_of(input, a.scope, a.range))
-                    .collect();
+                let place = |a: &At| (a.scope, a.range);
+                shutdown.cancelled_at = sites_of(input, lc.cancels.iter().map(place));
+                shutdown.awaited_at = sites_of(input, lc.awaits.iter().map(|(a, _)| place(a)));
+                shutdown.cleared_at = sites_of(input, lc.clears.iter().map(place));
                 awaited |= !lc.awaits.is_empty();
                 observing.extend(lc.observing.iter().map(|a| a.range));
                 escapes = lc.escapes;
@@ -397,10 +385,14 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     v
                 },
                 body_handlers: body.map(|b| {
-                    b.broad_handlers
+                    let mut v: Vec<u32> = b
+                        .broad_handlers
                         .iter()
                         .map(|r| line_of(input, *r))
-                        .collect()
+                        .collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
                 }),
             },
             scope: input.scope,
@@ -478,17 +470,55 @@ fn cancelled_by_call_before(
 }
 
 /// The function a spawn's coroutine argument calls, when it is one of the module.
-fn coroutine_function(model: &Model, call: &ast::ExprCall, scope: ScopeId) -> Option<ScopeId> {
-    let coro = call.arguments.args.first().or_else(|| {
+/// The coroutine argument of a spawn call (`create_task(coro, ...)`).
+fn coroutine_arg(call: &ast::ExprCall) -> Option<&Expr> {
+    call.arguments.args.first().or_else(|| {
         call.arguments
             .keywords
             .iter()
             .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "coro"))
             .map(|k| &k.value)
-    })?;
-    let Expr::Call(inner) = coro else {
-        return None;
-    };
+    })
+}
+
+/// The call that makes a coroutine argument: the argument itself, or the
+/// one value of a local assigned once in the function's body before the
+/// spawn (`wrapped = self._run_event(coro); create_task(wrapped)`).
+fn coroutine_call<'e>(
+    model: &Model<'e>,
+    coro: &'e Expr,
+    scope: ScopeId,
+    spawn: TextRange,
+) -> Option<&'e ast::ExprCall> {
+    match coro {
+        Expr::Call(inner) => Some(inner),
+        Expr::Name(n) => {
+            let name = n.id.as_str();
+            let body = &model.scopes[scope as usize].def?.body;
+            let mut value = None;
+            for stmt in body {
+                let Stmt::Assign(a) = stmt else {
+                    continue;
+                };
+                if !matches!(a.targets.as_slice(), [Expr::Name(t)] if t.id.as_str() == name) {
+                    continue;
+                }
+                if value.is_some() || a.range.start() > spawn.start() {
+                    return None;
+                }
+                value = Some(&*a.value);
+            }
+            match value? {
+                Expr::Call(inner) => Some(inner),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn coroutine_function(model: &Model, call: &ast::ExprCall, scope: ScopeId) -> Option<ScopeId> {
+    let inner = coroutine_call(model, coroutine_arg(call)?, scope, call.range())?;
     let f = model.resolve_callee(&inner.func, scope)?;
     model.scopes[f as usize]
         .def
@@ -497,24 +527,22 @@ fn coroutine_function(model: &Model, call: &ast::ExprCall, scope: ScopeId) -> Op
 }
 
 fn purpose(input: &Input, call: &ast::ExprCall, scope: ScopeId, body: Option<ScopeId>) -> Purpose {
-    let coroutine = call
-        .arguments
-        .args
-        .first()
-        .or_else(|| {
-            call.arguments
-                .keywords
-                .iter()
-                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "coro"))
-                .map(|k| &k.value)
-        })
-        .map(|c| match c {
-            Expr::Call(inner) => short_text(input.source, inner.func.range()),
-            other => short_text(input.source, other.range()),
-        })
-        .or_else(|| Some(short_text(input.source, call.func.range())));
+    // A call of a factory of the module runs what the factory spawns: it is
+    // named by the factory (`self._schedule_event`), not by its arguments.
+    let factory = facts_callee(input, call, scope);
+    let coroutine = match (body, factory) {
+        (None, Some(_)) => None,
+        _ => coroutine_arg(call),
+    }
+    .map(
+        |c| match coroutine_call(input.model, c, scope, call.range()) {
+            Some(inner) => short_text(input.source, inner.func.range()),
+            None => short_text(input.source, c.range()),
+        },
+    )
+    .or_else(|| Some(short_text(input.source, call.func.range())));
     let def = body
-        .or_else(|| facts_callee(input, call, scope))
+        .or(factory)
         .and_then(|b| input.model.scopes[b as usize].def);
     let doc = def.and_then(|d| match d.body.first() {
         Some(Stmt::Expr(e)) => match &*e.value {
@@ -567,6 +595,42 @@ fn line_col(input: &Input, range: TextRange) -> (u32, u32) {
     (lc.line.get() as u32, lc.column.get() as u32)
 }
 
+/// How a local task's `CancelledError` is met where the function awaits it
+/// after cancelling it (no finding: §3 is for owners that outlive a call).
+fn local_cancelled_error(res: &Resolution) -> CancelledErrorHandling {
+    let after_cancel: Vec<bool> = res
+        .awaits
+        .iter()
+        .filter(|(scope, at, _)| {
+            res.cancels
+                .iter()
+                .any(|(s, c)| s == scope && c.start() < at.start())
+        })
+        .map(|&(_, _, protected)| protected)
+        .collect();
+    if after_cancel.is_empty() {
+        CancelledErrorHandling::NotApplicable
+    } else if after_cancel.iter().any(|&p| p) {
+        CancelledErrorHandling::Suppressed
+    } else {
+        CancelledErrorHandling::Escapes
+    }
+}
+
+/// The sites of some places, each line of a function once (two events on
+/// one line, such as a prune seen both as a done-callback and as a call in
+/// it, are one line of the report).
+fn sites_of(input: &Input, places: impl Iterator<Item = (ScopeId, TextRange)>) -> Vec<Site> {
+    let mut sites: Vec<Site> = Vec::new();
+    for (scope, range) in places {
+        let site = site_of(input, scope, range);
+        if !sites.contains(&site) {
+            sites.push(site);
+        }
+    }
+    sites
+}
+
 fn site_of(input: &Input, scope: ScopeId, range: TextRange) -> Site {
     Site {
         line: line_of(input, range),
@@ -603,4 +667,105 @@ fn handler_head(source: &str, range: TextRange) -> TextRange {
         range.start(),
         ruff_text_size::TextSize::try_from(head.len()).unwrap_or_default(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::inventory::{CancelledErrorHandling, Site, TaskRecord};
+    use crate::{check_source, Settings};
+
+    fn records(source: &str) -> Vec<TaskRecord> {
+        let report = check_source(source, "m.py", &Settings::default());
+        assert!(report.syntax_errors.is_empty());
+        report.report.inventory
+    }
+
+    fn site(line: u32, function: &str) -> Site {
+        Site {
+            line,
+            function: function.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_line_is_listed_once_however_many_events_it_holds() {
+        // The lambda prunes the dict both as a done-callback and as a call.
+        let src = "import asyncio\nclass Hub:\n    def __init__(self):\n        self._jobs = {}\n    def start(self, key):\n        task = asyncio.create_task(work(key))\n        self._jobs[key] = task\n        task.add_done_callback(lambda _t: self._jobs.pop(key, None))\n";
+        let r = &records(src)[0];
+        assert_eq!(r.shutdown.cleared_at, vec![site(8, "Hub.start")]);
+    }
+
+    #[test]
+    fn a_local_tasks_cancel_is_listed_with_how_its_await_meets_it() {
+        let suppressed = "import asyncio, contextlib\nasync def run(coro):\n    task = asyncio.create_task(coro)\n    await asyncio.sleep(0)\n    task.cancel()\n    with contextlib.suppress(asyncio.CancelledError):\n        await task\n";
+        let r = &records(suppressed)[0];
+        assert_eq!(r.shutdown.cancelled_at, vec![site(5, "run")]);
+        assert_eq!(r.shutdown.awaited_at, vec![site(7, "run")]);
+        assert_eq!(
+            r.shutdown.cancelled_error,
+            CancelledErrorHandling::Suppressed
+        );
+        let bare = suppressed.replace(
+            "    with contextlib.suppress(asyncio.CancelledError):\n        await task\n",
+            "    await task\n",
+        );
+        let r = &records(&bare)[0];
+        assert_eq!(r.shutdown.cancelled_error, CancelledErrorHandling::Escapes);
+        // Awaited before the cancel only: nothing meets the cancel.
+        let before = "import asyncio\nasync def run(coro):\n    task = asyncio.create_task(coro)\n    await task\n    task.cancel()\n";
+        let r = &records(before)[0];
+        assert_eq!(r.shutdown.cancelled_at, vec![site(5, "run")]);
+        assert_eq!(
+            r.shutdown.cancelled_error,
+            CancelledErrorHandling::NotApplicable
+        );
+        // Never awaited: the cancel is still listed.
+        let never = "import asyncio\nasync def run(coro):\n    task = asyncio.create_task(coro)\n    task.cancel()\n";
+        let r = &records(never)[0];
+        assert_eq!(r.shutdown.cancelled_at, vec![site(4, "run")]);
+    }
+
+    #[test]
+    fn a_factory_call_runs_what_the_factory_spawns() {
+        let src = "import asyncio\nclass C:\n    def __init__(self):\n        self._tasks = set()\n    async def _run(self, coro):\n        try:\n            await coro\n        except asyncio.CancelledError:\n            pass\n        except Exception:\n            log(1)\n    def _schedule(self, coro):\n        wrapped = self._run(coro)\n        task = asyncio.create_task(wrapped)\n        self._tasks.add(task)\n        task.add_done_callback(self._tasks.discard)\n        return task\n    def dispatch(self, coro):\n        self._schedule(coro)\n";
+        let records = records(src);
+        // The spawn itself: its coroutine is the local's one value.
+        let spawn = records.iter().find(|r| r.line == 14).expect("spawn");
+        assert_eq!(spawn.purpose.coroutine.as_deref(), Some("self._run"));
+        assert_eq!(spawn.purpose.defined_at, Some(5));
+        assert_eq!(spawn.exception_control.body_handlers, Some(vec![10]));
+        // The factory's call: named by the factory, not by its argument.
+        let call = records.iter().find(|r| r.line == 19).expect("factory call");
+        assert_eq!(call.purpose.coroutine.as_deref(), Some("self._schedule"));
+        assert_eq!(call.purpose.defined_at, Some(12));
+    }
+
+    #[test]
+    fn a_coroutine_local_bound_twice_is_not_followed() {
+        let src = "import asyncio\nasync def body():\n    pass\nasync def other():\n    pass\nasync def run(flag):\n    coro = body()\n    if flag:\n        pass\n    coro = other()\n    await asyncio.create_task(coro)\n";
+        let r = &records(src)[0];
+        assert_eq!(r.purpose.coroutine.as_deref(), Some("coro"));
+        assert_eq!(r.purpose.defined_at, None);
+    }
+
+    #[test]
+    fn body_handlers_are_listed_in_line_order() {
+        let src = "import asyncio\nasync def body():\n    try:\n        for x in y:\n            try:\n                await x\n            except BaseException:\n                pass\n    except Exception:\n        pass\nasync def run():\n    await asyncio.create_task(body())\n";
+        let r = &records(src)[0];
+        assert_eq!(r.exception_control.body_handlers, Some(vec![7, 9]));
+    }
+
+    #[test]
+    fn a_helper_defined_in_the_stopping_method_is_followed() {
+        let src = "import asyncio\nclass Pool:\n    def __init__(self):\n        self._tasks = set()\n    def spawn(self, coro):\n        task = asyncio.create_task(coro)\n        self._tasks.add(task)\n        task.add_done_callback(self._tasks.discard)\n    async def shutdown(self):\n        async def _cancel(tasks):\n            for t in tasks:\n                t.cancel()\n            await asyncio.gather(*tasks, return_exceptions=True)\n        await _cancel(self._tasks)\n";
+        let r = &records(src)[0];
+        assert_eq!(
+            r.shutdown.cancelled_at,
+            vec![site(12, "Pool.shutdown.<locals>._cancel")]
+        );
+        assert_eq!(
+            r.shutdown.awaited_at,
+            vec![site(13, "Pool.shutdown.<locals>._cancel")]
+        );
+    }
 }

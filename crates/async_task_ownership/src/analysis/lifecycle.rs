@@ -30,7 +30,8 @@ pub(crate) struct Lifecycle {
     pub polls: Vec<At>,
     /// Pairs (cancel, await or poll) in one function that lie in two
     /// branches of one `if` (`if not t.done(): t.cancel()` / `else:
-    /// t.result()`): the await never follows that cancel.
+    /// t.result()`), or with the slot rebound between them on every path:
+    /// the await never waits for the task that cancel cancelled.
     pub exclusive: Vec<(TextRange, TextRange)>,
     /// How many of `cancels` are the slot's own (the rest cancel tasks moved
     /// into another slot: no restart guard for this one).
@@ -205,13 +206,21 @@ pub(crate) fn compute<'a>(
             }
         }
     }
-    if !facts.branches.is_empty() {
+    let binds = index.binds(&slot);
+    if !facts.branches.is_empty() || !binds.is_empty() {
         let waits = lc.waits();
         for c in &lc.cancels {
             for (a, _) in &waits {
                 if a.scope == c.scope
                     && a.range.start() > c.range.start()
-                    && facts.exclusive(c.range, a.range)
+                    && (facts.exclusive(c.range, a.range)
+                        // The slot rebound in between, on every path: the
+                        // await is of the new value (`self._t.cancel()`,
+                        // `self._t = create_task(…)`, `await self._t`).
+                        || binds.iter().any(|&b| {
+                            let b = &facts.binds[b as usize];
+                            b.scope == c.scope && b.hides(c.range, a.range)
+                        }))
                 {
                     lc.exclusive.push((c.range, a.range));
                 }

@@ -20,6 +20,15 @@ pub(crate) type ClassId = u32;
 
 pub(crate) const MODULE_SCOPE: ScopeId = 0;
 
+/// The functions of the module that have one name.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct NamedFunctions {
+    /// Defined at the top level.
+    pub module: Option<ScopeId>,
+    /// Defined in some function.
+    pub nested: bool,
+}
+
 /// A function (or the module's top level).
 pub(crate) struct Scope<'a> {
     /// The function, or `None` for the module.
@@ -132,7 +141,12 @@ pub(crate) struct Model<'a> {
     /// Names bound at module level (assignments, defs, classes, imports, `global`).
     pub module_bound: FxHashSet<&'a str>,
     /// Module-level functions by name (last definition wins).
-    pub module_functions: FxHashMap<&'a str, ScopeId>,
+    /// Functions by name: the module-level one, and whether functions
+    /// defined in functions have the name (one lookup for a called name).
+    pub functions_by_name: FxHashMap<&'a str, NamedFunctions>,
+    /// Functions defined in functions, by the enclosing function and name
+    /// (`async def _run(): …` inside `start`).
+    pub nested_functions: FxHashMap<(ScopeId, &'a str), ScopeId>,
     /// Classes by name.
     pub class_by_name: FxHashMap<&'a str, ClassId>,
     /// Local name → qualified name, for every import in the module.
@@ -162,7 +176,8 @@ impl<'a> Model<'a> {
                 }],
                 classes: Vec::new(),
                 module_bound: FxHashSet::default(),
-                module_functions: FxHashMap::default(),
+                functions_by_name: FxHashMap::default(),
+                nested_functions: FxHashMap::default(),
                 class_by_name: FxHashMap::default(),
                 imports: FxHashMap::default(),
                 loop_names: FxHashSet::default(),
@@ -304,8 +319,15 @@ impl<'a> Model<'a> {
             Expr::Name(n) => {
                 // Most names called are not the module's functions: asked
                 // first, before the scopes are searched.
-                let function = self.module_functions.get(n.id.as_str()).copied()?;
-                (self.resolve_name(scope, n.id.as_str()) == NameHome::Module).then_some(function)
+                let name = n.id.as_str();
+                let named = self.functions_by_name.get(name)?;
+                match self.resolve_name(scope, name) {
+                    NameHome::Module => named.module,
+                    NameHome::Local(home) if named.nested => {
+                        self.nested_functions.get(&(home, name)).copied()
+                    }
+                    _ => None,
+                }
             }
             Expr::Attribute(a) => {
                 let Expr::Name(base) = &*a.value else {
@@ -542,7 +564,20 @@ impl<'a> Builder<'a> {
                         .entry(f.name.as_str())
                         .or_insert(id);
                 } else if scope == MODULE_SCOPE {
-                    self.model.module_functions.insert(f.name.as_str(), id);
+                    self.model
+                        .functions_by_name
+                        .entry(f.name.as_str())
+                        .or_default()
+                        .module = Some(id);
+                } else if class.is_none() {
+                    self.model
+                        .nested_functions
+                        .insert((scope, f.name.as_str()), id);
+                    self.model
+                        .functions_by_name
+                        .entry(f.name.as_str())
+                        .or_default()
+                        .nested = true;
                 }
                 self.body(&f.body, id, None, Qual::Function(id));
             }

@@ -4,7 +4,7 @@
 use ruff_text_size::TextRange;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::facts::{BoundValue, EventKind, Facts, FlowKind, Key, SiteId};
+use super::facts::{BoundValue, EventKind, Facts, Flow, FlowKind, Key, SiteId};
 use super::model::{Model, ScopeId};
 use crate::messages::transfer;
 
@@ -18,6 +18,8 @@ pub(crate) struct Index<'a> {
     /// A dense number for every key of an event or a flow.
     key_ids: FxHashMap<Key<'a>, u32>,
     events_by_key: Groups,
+    /// Assignments to keys of events or flows (no other key is followed).
+    binds_by_key: Groups,
     flows_from: Groups,
     flows_to: Groups,
     /// Candidate sites by the function of the module they call.
@@ -98,6 +100,12 @@ impl<'a> Index<'a> {
             .map(|f| (id_of(f.from), id_of(f.to)))
             .collect();
         let keys = key_ids.len();
+        let bind_keys: Vec<(u32, u32)> = facts
+            .binds
+            .iter()
+            .zip(0u32..)
+            .filter_map(|(b, i)| key_ids.get(&b.key).map(|&k| (k, i)))
+            .collect();
         // Functions are numbered densely from the module (0).
         let scopes = facts
             .events
@@ -111,6 +119,7 @@ impl<'a> Index<'a> {
             .map_or(0, |m| m as usize + 1);
         Index {
             events_by_key: Groups::by(keys, &event_keys, |k| *k),
+            binds_by_key: Groups::build(keys, bind_keys.iter().copied()),
             flows_from: Groups::by(keys, &flow_keys, |k| k.0),
             flows_to: Groups::by(keys, &flow_keys, |k| k.1),
             key_ids,
@@ -135,6 +144,11 @@ impl<'a> Index<'a> {
 
     pub fn events(&self, key: &Key<'a>) -> &[u32] {
         self.key_group(&self.events_by_key, key)
+    }
+
+    /// The assignments binding `key` (indexes into `Facts::binds`).
+    pub fn binds(&self, key: &Key<'a>) -> &[u32] {
+        self.key_group(&self.binds_by_key, key)
     }
 
     pub fn scope_events(&self, scope: ScopeId) -> &[u32] {
@@ -249,13 +263,53 @@ pub(crate) struct Resolution<'a> {
     pub owner: RawOwner<'a>,
     /// Observing done-callbacks on the task or its locals.
     pub observing: Vec<TextRange>,
-    /// Awaits of the task through locals.
-    pub awaits: Vec<(ScopeId, TextRange)>,
+    /// Awaits of the task through locals, with whether `CancelledError`
+    /// is handled there.
+    pub awaits: Vec<(ScopeId, TextRange, bool)>,
+    /// Cancels of the task through locals (`task.cancel()`).
+    pub cancels: Vec<(ScopeId, TextRange)>,
+}
+
+/// Whether the use of a local at `at` (in `scope`) cannot see the value the
+/// flow `entry` put into it by an assignment statement: the use comes before
+/// the statement in straight-line code (no loop around it), or another
+/// assignment of the local between them covers it (`task = spawn(a());
+/// self._a = task; task = spawn(b()); self._b = task`). Uses in other
+/// functions (closures) may run at any time, and values bound otherwise
+/// (`for` targets, comprehensions, `:=`) are not followed in order.
+fn unseen(
+    facts: &Facts,
+    index: &Index,
+    key: Key,
+    entry: &Flow,
+    scope: ScopeId,
+    at: TextRange,
+) -> bool {
+    let Key::Local(home, _) = key else {
+        return false;
+    };
+    if scope != home || entry.scope != home {
+        return false;
+    }
+    // A bound on the work for a local assigned thousands of times.
+    let binds = index.binds(&key);
+    if binds.len() > 64 {
+        return false;
+    }
+    let mut binds = binds.iter().map(|&b| &facts.binds[b as usize]);
+    let Some(own) = binds.clone().find(|b| b.range.contains_range(entry.range)) else {
+        return false;
+    };
+    if at.end() <= own.range.start() {
+        return !entry.in_loop;
+    }
+    binds.any(|b| b.hides(own.range, at))
 }
 
 pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) -> Resolution<'a> {
     let start = Key::Site(site);
-    let mut queue = vec![start];
+    // Each key with the flow that reached it (none for the site).
+    let mut queue: Vec<(Key<'a>, Option<&Flow<'a>>)> = vec![(start, None)];
     let mut seen: FxHashSet<Key<'a>> = FxHashSet::default();
     seen.insert(start);
     let mut discarded = false;
@@ -267,12 +321,18 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
     let mut slot: Option<(u32, Key<'a>, FlowKind)> = None;
     let mut observing = Vec::new();
     let mut awaits = Vec::new();
+    let mut cancels = Vec::new();
     let mut i = 0;
     while i < queue.len() {
-        let key = queue[i];
+        let (key, entry) = queue[i];
         i += 1;
+        let unseen =
+            |scope, at| entry.is_some_and(|entry| unseen(facts, index, key, entry, scope, at));
         for &e in index.events(&key) {
             let ev = &facts.events[e as usize];
+            if unseen(ev.scope, ev.range) {
+                continue;
+            }
             match &ev.kind {
                 EventKind::Discarded if key == start => discarded = true,
                 // Polled until done: the local's task is waited for (owned),
@@ -280,8 +340,9 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
                 EventKind::Waited if key != start && awaited_local.is_none() => {
                     awaited_local = Some(key);
                 }
-                EventKind::Awaited { .. } => {
-                    awaits.push((ev.scope, ev.range));
+                EventKind::Cancelled if key != start => cancels.push((ev.scope, ev.range)),
+                EventKind::Awaited { protected } => {
+                    awaits.push((ev.scope, ev.range, *protected));
                     if key == start {
                         inline = true;
                     } else if awaited_local.is_none() {
@@ -304,26 +365,37 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
         }
         for &f in index.flows(&key) {
             let flow = &facts.flows[f as usize];
-            match flow.to {
-                // The first store owns the task, but a container that lets
-                // go of its own accord (`WeakKeyDictionary`, `WeakSet`) only
-                // when nothing else holds it (anyio: a weak map of task
-                // states, then the group's set).
-                Key::Attr(Some(_), _) | Key::Module(_) => {
-                    let rank = |f: u32| {
-                        let flow = &facts.flows[f as usize];
-                        (self_pruning(facts, index, flow.to), flow.range.start())
-                    };
-                    if slot.is_none_or(|(best, _, _)| rank(best) > rank(f)) {
-                        slot = Some((f, flow.to, flow.kind));
-                    }
+            if unseen(flow.scope, flow.range) {
+                continue;
+            }
+            // The first store owns the task, but a container that lets go
+            // of its own accord (`WeakKeyDictionary`, `WeakSet`) only when
+            // nothing else holds it (anyio: a weak map of task states, then
+            // the group's set).
+            let rank = |f: u32, to: Key<'a>| {
+                (
+                    self_pruning(facts, index, to),
+                    facts.flows[f as usize].range.start(),
+                )
+            };
+            let mut consider = |to: Key<'a>, kind: FlowKind| {
+                if slot.is_none_or(|(best, best_to, _)| rank(best, best_to) > rank(f, to)) {
+                    slot = Some((f, to, kind));
                 }
+            };
+            match flow.to {
+                Key::Attr(Some(_), _) | Key::Module(_) => consider(flow.to, flow.kind),
                 Key::Local(..) | Key::Site(_) => {
+                    // Added to a local name of an owner's collection
+                    // (`bucket = self._tasks`, `bucket.add(task)`).
+                    if let Some(collection) = collection_alias(facts, index, flow) {
+                        consider(collection, FlowKind::Add);
+                    }
                     if first_local.is_none() && matches!(flow.to, Key::Local(..)) && key == start {
                         first_local = Some(flow.to);
                     }
                     if seen.insert(flow.to) {
-                        queue.push(flow.to);
+                        queue.push((flow.to, Some(flow)));
                     }
                 }
                 Key::Attr(None, _) => {}
@@ -369,7 +441,24 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
         owner,
         observing,
         awaits,
+        cancels,
     }
+}
+
+/// The owner's collection a local container names, when `flow` adds to
+/// that local in the function that binds it to the collection (`bucket =
+/// self._tasks`, or `self._a if flag else self._b`: the first).
+fn collection_alias<'a>(facts: &Facts<'a>, index: &Index<'a>, flow: &Flow<'a>) -> Option<Key<'a>> {
+    if flow.kind != FlowKind::Add || !matches!(flow.to, Key::Local(s, _) if s == flow.scope) {
+        return None;
+    }
+    index.flows_into(&flow.to).iter().find_map(|&g| {
+        let g = &facts.flows[g as usize];
+        (g.kind == FlowKind::Assign
+            && g.scope == flow.scope
+            && matches!(g.from, Key::Attr(Some(_), _) | Key::Module(_)))
+        .then_some(g.from)
+    })
 }
 
 /// A slot bound to a container that drops its tasks by itself.
