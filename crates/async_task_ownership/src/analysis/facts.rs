@@ -191,6 +191,12 @@ pub(crate) struct Facts<'a> {
     /// each with the end of the block it stands in: the code after it up to
     /// there runs only after it, and sees the new value.
     pub binds: Vec<Bind<'a>>,
+    /// Awaits and polls written on a slot itself (`await self._t`, not
+    /// through another name or another object's attribute).
+    pub direct_waits: FxHashSet<TextRange>,
+    /// Lambdas and generator expressions: their code runs later than it
+    /// stands.
+    pub deferred: Vec<TextRange>,
 }
 
 /// An assignment statement binding a key.
@@ -202,16 +208,34 @@ pub(crate) struct Bind<'a> {
     pub range: TextRange,
     /// The end of the statement list it is in.
     pub until: TextSize,
+    /// The value assigned.
+    pub value: &'a Expr,
+    /// The slot the value names, when it is one (`self._tasks`, a module
+    /// name, or the first of `self._a if c else self._b`).
+    pub names_slot: Option<Key<'a>>,
 }
 
 impl Bind<'_> {
     /// Whether code at `at` always sees this binding rather than one made
     /// at `before` (both in the bind's function): the bind lies between
-    /// them and `at` is in the rest of the bind's block.
+    /// them, `at` is in the rest of the bind's block, and the new value is
+    /// not made from the old (`x = set(x)`, `self._t = self._t or …`).
     pub(crate) fn hides(&self, before: TextRange, at: TextRange) -> bool {
         self.range.start() >= before.end()
             && self.range.end() <= at.start()
             && at.start() < self.until
+            && !self.keeps_old_value()
+    }
+
+    fn keeps_old_value(&self) -> bool {
+        match self.key {
+            Key::Local(_, name) | Key::Module(name) => mentions_name(self.value, name),
+            Key::Attr(_, attr) => any_expr(
+                self.value,
+                |e| matches!(e, Expr::Attribute(a) if a.attr.as_str() == attr),
+            ),
+            Key::Site(_) => true,
+        }
     }
 }
 
@@ -247,6 +271,8 @@ impl Facts<'_> {
             site_by_range: FxHashMap::with_capacity_and_hasher(kib, Default::default()),
             branches: Vec::new(),
             binds: Vec::new(),
+            direct_waits: FxHashSet::default(),
+            deferred: Vec::new(),
         }
     }
 }
@@ -741,6 +767,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                 if let Some(task) = polled_until_done(w) {
                     if let Some(key) = self.key_of(task) {
                         self.event(key, task.range(), EventKind::Waited);
+                        if self.slot_target(task) == Some(key) {
+                            self.facts.direct_waits.insert(task.range());
+                        }
                     }
                 }
                 self.expr(&w.test, Use::Neutral, false);
@@ -930,7 +959,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         let key = match target {
             Expr::Name(n) => match self.name_key(n.id.as_str()) {
                 Some(key @ Key::Local(..)) => {
-                    self.bind(key, range);
+                    self.bind(key, range, value);
                     return;
                 }
                 key => key,
@@ -938,20 +967,30 @@ impl<'m, 'a> Walker<'m, 'a> {
             _ => self.slot_target(target),
         };
         if let Some(key) = key {
-            let value = self.classify_value(value);
-            self.event(key, range, EventKind::Bound(value));
-            self.bind(key, range);
+            let bound = self.classify_value(value);
+            self.event(key, range, EventKind::Bound(bound));
+            self.bind(key, range, value);
         } else {
             self.bound_unpacked(target, range);
         }
     }
 
-    fn bind(&mut self, key: Key<'a>, range: TextRange) {
+    fn bind(&mut self, key: Key<'a>, range: TextRange, value: &'a Expr) {
+        let plain = match value {
+            Expr::If(i) => &*i.body,
+            v => v,
+        };
+        let names_slot = match plain {
+            Expr::Attribute(_) | Expr::Name(_) => self.slot_target(plain),
+            _ => None,
+        };
         self.facts.binds.push(Bind {
             key,
             scope: self.scope,
             range,
             until: self.block_end,
+            value,
+            names_slot,
         });
     }
 
@@ -1144,6 +1183,9 @@ impl<'m, 'a> Walker<'m, 'a> {
             | Expr::Generator(ast::ExprGenerator {
                 elt, generators, ..
             }) => {
+                if e.is_generator_expr() {
+                    self.facts.deferred.push(e.range());
+                }
                 self.generators(generators);
                 let (cu, ci) = if u.carries() {
                     (u, true)
@@ -1179,6 +1221,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             // to the event loop, which drops it (`add_done_callback(lambda
             // t: running.pop(k))` hands nothing on).
             Expr::Lambda(l) => {
+                self.facts.deferred.push(e.range());
                 let body_use = match u {
                     Use::Arg(call, _)
                         if matches!(&*call.func, Expr::Attribute(a)
@@ -1404,6 +1447,9 @@ impl<'m, 'a> Walker<'m, 'a> {
             Use::Awaited(p) => {
                 let protected = p || self.protect_depth > 0;
                 self.event(key, range, EventKind::Awaited { protected });
+                if self.slot_target(e) == Some(key) {
+                    self.facts.direct_waits.insert(range);
+                }
             }
             Use::WaitArg => self.event(key, range, EventKind::HandedOn(Transfer::Gathered)),
             Use::Assigned(targets) => {

@@ -131,7 +131,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 };
                 shutdown.awaited_at = sites_of(input, res.awaits.iter().map(|&(s, r, _)| (s, r)));
                 shutdown.cancelled_at = sites_of(input, res.cancels.iter().copied());
-                shutdown.cancelled_error = local_cancelled_error(res);
+                shutdown.cancelled_error = local_cancelled_error(facts, res);
                 Owner::Local {
                     name: (*name).to_string(),
                     function: model.qualname(*scope),
@@ -495,19 +495,18 @@ fn coroutine_call<'e>(
         Expr::Name(n) => {
             let name = n.id.as_str();
             let body = &model.scopes[scope as usize].def?.body;
-            let mut value = None;
-            for stmt in body {
-                let Stmt::Assign(a) = stmt else {
-                    continue;
-                };
-                if !matches!(a.targets.as_slice(), [Expr::Name(t)] if t.id.as_str() == name) {
-                    continue;
-                }
-                if value.is_some() || a.range.start() > spawn.start() {
-                    return None;
-                }
-                value = Some(&*a.value);
+            if !bound_once(body, name) {
+                return None;
             }
+            let value = body.iter().find_map(|stmt| match stmt {
+                Stmt::Assign(a)
+                    if a.range.end() <= spawn.start()
+                        && matches!(a.targets.as_slice(), [Expr::Name(t)] if t.id.as_str() == name) =>
+                {
+                    Some(&*a.value)
+                }
+                _ => None,
+            });
             match value? {
                 Expr::Call(inner) => Some(inner),
                 _ => None,
@@ -515,6 +514,119 @@ fn coroutine_call<'e>(
         }
         _ => None,
     }
+}
+
+/// Whether a function's body binds `name` exactly once (in any block, by
+/// any statement that binds a name), and no nested function rebinds it
+/// through `nonlocal`. A `match` statement or a `global` of the name answers
+/// no. Walrus targets are not counted. A function of more than a thousand
+/// statements answers no (a spawn per statement would read it each time).
+fn bound_once(body: &[Stmt], name: &str) -> bool {
+    fn in_target(target: &Expr, name: &str) -> u32 {
+        let mut count = 0;
+        let mut stack = vec![target];
+        while let Some(t) = stack.pop() {
+            match t {
+                Expr::Name(n) if n.id.as_str() == name => count += 1,
+                Expr::Tuple(t) => stack.extend(t.elts.iter()),
+                Expr::List(t) => stack.extend(t.elts.iter()),
+                Expr::Starred(s) => stack.push(&s.value),
+                _ => {}
+            }
+        }
+        count
+    }
+    // Blocks to read, with whether they are the function's own (or a
+    // nested function's, where only `nonlocal` matters).
+    let mut blocks: Vec<(&[Stmt], bool)> = vec![(body, true)];
+    let mut count = 0u32;
+    let mut budget = 1000u32;
+    while let Some((block, own)) = blocks.pop() {
+        for stmt in block {
+            budget = match budget.checked_sub(1) {
+                Some(left) => left,
+                None => return false,
+            };
+            let mut binds = 0;
+            match stmt {
+                Stmt::Assign(a) => binds = a.targets.iter().map(|t| in_target(t, name)).sum(),
+                Stmt::AnnAssign(a) => binds = in_target(&a.target, name),
+                Stmt::AugAssign(a) => binds = in_target(&a.target, name),
+                Stmt::Delete(d) => binds = d.targets.iter().map(|t| in_target(t, name)).sum(),
+                Stmt::For(f) => {
+                    binds = in_target(&f.target, name);
+                    blocks.push((&f.body, own));
+                    blocks.push((&f.orelse, own));
+                }
+                Stmt::While(w) => {
+                    blocks.push((&w.body, own));
+                    blocks.push((&w.orelse, own));
+                }
+                Stmt::If(i) => {
+                    blocks.push((&i.body, own));
+                    for c in &i.elif_else_clauses {
+                        blocks.push((&c.body, own));
+                    }
+                }
+                Stmt::With(w) => {
+                    binds = w
+                        .items
+                        .iter()
+                        .filter_map(|i| i.optional_vars.as_deref())
+                        .map(|t| in_target(t, name))
+                        .sum();
+                    blocks.push((&w.body, own));
+                }
+                Stmt::Try(t) => {
+                    blocks.push((&t.body, own));
+                    for h in &t.handlers {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        if h.name.as_ref().is_some_and(|n| n.as_str() == name) {
+                            binds += 1;
+                        }
+                        blocks.push((&h.body, own));
+                    }
+                    blocks.push((&t.orelse, own));
+                    blocks.push((&t.finalbody, own));
+                }
+                Stmt::FunctionDef(f) => {
+                    binds = u32::from(f.name.as_str() == name);
+                    blocks.push((&f.body, false));
+                }
+                Stmt::ClassDef(c) => binds = u32::from(c.name.as_str() == name),
+                Stmt::Import(i) => {
+                    binds = i
+                        .names
+                        .iter()
+                        .filter(|a| {
+                            a.asname
+                                .as_ref()
+                                .unwrap_or(&a.name)
+                                .as_str()
+                                .split('.')
+                                .next()
+                                == Some(name)
+                        })
+                        .count() as u32;
+                }
+                Stmt::ImportFrom(i) => {
+                    binds = i
+                        .names
+                        .iter()
+                        .filter(|a| a.asname.as_ref().unwrap_or(&a.name).as_str() == name)
+                        .count() as u32;
+                }
+                Stmt::Global(g) if g.names.iter().any(|n| n.as_str() == name) => return false,
+                Stmt::Nonlocal(n) if n.names.iter().any(|n| n.as_str() == name) => return false,
+                Stmt::Match(_) => return false,
+                _ => {}
+            }
+            if own {
+                count += binds;
+            }
+        }
+    }
+    count == 1
 }
 
 fn coroutine_function(model: &Model, call: &ast::ExprCall, scope: ScopeId) -> Option<ScopeId> {
@@ -527,23 +639,29 @@ fn coroutine_function(model: &Model, call: &ast::ExprCall, scope: ScopeId) -> Op
 }
 
 fn purpose(input: &Input, call: &ast::ExprCall, scope: ScopeId, body: Option<ScopeId>) -> Purpose {
-    // A call of a factory of the module runs what the factory spawns: it is
-    // named by the factory (`self._schedule_event`), not by its arguments.
+    // A call of a factory of the module runs its coroutine argument when it
+    // has one (`spawn(job())`: `job`), else what the factory itself spawns
+    // (`self._schedule_event(coro, name)`: named by the factory).
     let factory = facts_callee(input, call, scope);
-    let coroutine = match (body, factory) {
-        (None, Some(_)) => None,
-        _ => coroutine_arg(call),
-    }
-    .map(
-        |c| match coroutine_call(input.model, c, scope, call.range()) {
-            Some(inner) => short_text(input.source, inner.func.range()),
-            None => short_text(input.source, c.range()),
-        },
-    )
-    .or_else(|| Some(short_text(input.source, call.func.range())));
-    let def = body
-        .or(factory)
-        .and_then(|b| input.model.scopes[b as usize].def);
+    let arg = coroutine_arg(call);
+    let arg_call = arg.and_then(|c| coroutine_call(input.model, c, scope, call.range()));
+    let named = |e: &Expr| Some(short_text(input.source, e.range()));
+    let (coroutine, def) = match (body, factory, arg_call) {
+        (None, Some(_), Some(inner)) => (
+            named(&inner.func),
+            input.model.resolve_callee(&inner.func, scope),
+        ),
+        (None, Some(f), None) => (named(&call.func), Some(f)),
+        _ => (
+            match (arg_call, arg) {
+                (Some(inner), _) => named(&inner.func),
+                (None, Some(a)) => named(a),
+                (None, None) => named(&call.func),
+            },
+            body,
+        ),
+    };
+    let def = def.and_then(|b| input.model.scopes[b as usize].def);
     let doc = def.and_then(|d| match d.body.first() {
         Some(Stmt::Expr(e)) => match &*e.value {
             Expr::StringLiteral(s) => s
@@ -597,14 +715,14 @@ fn line_col(input: &Input, range: TextRange) -> (u32, u32) {
 
 /// How a local task's `CancelledError` is met where the function awaits it
 /// after cancelling it (no finding: §3 is for owners that outlive a call).
-fn local_cancelled_error(res: &Resolution) -> CancelledErrorHandling {
+fn local_cancelled_error(facts: &Facts, res: &Resolution) -> CancelledErrorHandling {
     let after_cancel: Vec<bool> = res
         .awaits
         .iter()
         .filter(|(scope, at, _)| {
             res.cancels
                 .iter()
-                .any(|(s, c)| s == scope && c.start() < at.start())
+                .any(|(s, c)| s == scope && c.start() < at.start() && !facts.exclusive(*c, *at))
         })
         .map(|&(_, _, protected)| protected)
         .collect();
@@ -621,21 +739,16 @@ fn local_cancelled_error(res: &Resolution) -> CancelledErrorHandling {
 /// one line, such as a prune seen both as a done-callback and as a call in
 /// it, are one line of the report).
 fn sites_of(input: &Input, places: impl Iterator<Item = (ScopeId, TextRange)>) -> Vec<Site> {
-    let mut sites: Vec<Site> = Vec::new();
-    for (scope, range) in places {
-        let site = site_of(input, scope, range);
-        if !sites.contains(&site) {
-            sites.push(site);
-        }
-    }
-    sites
-}
-
-fn site_of(input: &Input, scope: ScopeId, range: TextRange) -> Site {
-    Site {
-        line: line_of(input, range),
-        function: input.model.qualname(scope),
-    }
+    let mut seen: rustc_hash::FxHashSet<(ScopeId, u32)> = rustc_hash::FxHashSet::default();
+    places
+        .filter_map(|(scope, range)| {
+            let line = line_of(input, range);
+            seen.insert((scope, line)).then(|| Site {
+                line,
+                function: input.model.qualname(scope),
+            })
+        })
+        .collect()
 }
 
 /// The source of a range, on one line and at most 60 characters.

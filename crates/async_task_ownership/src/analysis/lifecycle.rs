@@ -32,7 +32,7 @@ pub(crate) struct Lifecycle {
     /// branches of one `if` (`if not t.done(): t.cancel()` / `else:
     /// t.result()`), or with the slot rebound between them on every path:
     /// the await never waits for the task that cancel cancelled.
-    pub exclusive: Vec<(TextRange, TextRange)>,
+    pub exclusive: FxHashSet<(TextRange, TextRange)>,
     /// How many of `cancels` are the slot's own (the rest cancel tasks moved
     /// into another slot: no restart guard for this one).
     pub own_cancels: usize,
@@ -206,7 +206,13 @@ pub(crate) fn compute<'a>(
             }
         }
     }
+    // The slot rebound between a cancel and an await written on the slot
+    // itself, on every path: the await is of the new value
+    // (`self._t.cancel()`, `self._t = create_task(…)`, `await self._t`).
+    // Bounded: a function that rebinds one slot hundreds of times is left
+    // to the plain reading.
     let binds = index.binds(&slot);
+    let binds = if binds.len() <= 64 { binds } else { &[] };
     if !facts.branches.is_empty() || !binds.is_empty() {
         let waits = lc.waits();
         for c in &lc.cancels {
@@ -214,15 +220,13 @@ pub(crate) fn compute<'a>(
                 if a.scope == c.scope
                     && a.range.start() > c.range.start()
                     && (facts.exclusive(c.range, a.range)
-                        // The slot rebound in between, on every path: the
-                        // await is of the new value (`self._t.cancel()`,
-                        // `self._t = create_task(…)`, `await self._t`).
-                        || binds.iter().any(|&b| {
-                            let b = &facts.binds[b as usize];
-                            b.scope == c.scope && b.hides(c.range, a.range)
-                        }))
+                        || (facts.direct_waits.contains(&a.range)
+                            && binds.iter().any(|&b| {
+                                let b = &facts.binds[b as usize];
+                                b.scope == c.scope && b.hides(c.range, a.range)
+                            })))
                 {
-                    lc.exclusive.push((c.range, a.range));
+                    lc.exclusive.insert((c.range, a.range));
                 }
             }
         }

@@ -147,6 +147,9 @@ pub(crate) struct Model<'a> {
     /// Functions defined in functions, by the enclosing function and name
     /// (`async def _run(): …` inside `start`).
     pub nested_functions: FxHashMap<(ScopeId, &'a str), ScopeId>,
+    /// Names of functions defined in a function that the function binds
+    /// again (`def f(): …` then `f = other`, or two `def f`): not followed.
+    rebound_nested: FxHashSet<(ScopeId, &'a str)>,
     /// Classes by name.
     pub class_by_name: FxHashMap<&'a str, ClassId>,
     /// Local name → qualified name, for every import in the module.
@@ -178,6 +181,7 @@ impl<'a> Model<'a> {
                 module_bound: FxHashSet::default(),
                 functions_by_name: FxHashMap::default(),
                 nested_functions: FxHashMap::default(),
+                rebound_nested: FxHashSet::default(),
                 class_by_name: FxHashMap::default(),
                 imports: FxHashMap::default(),
                 loop_names: FxHashSet::default(),
@@ -433,6 +437,11 @@ impl<'a> Builder<'a> {
         if scope == MODULE_SCOPE {
             self.model.module_bound.insert(name);
         } else {
+            if !self.model.nested_functions.is_empty()
+                && self.model.nested_functions.remove(&(scope, name)).is_some()
+            {
+                self.model.rebound_nested.insert((scope, name));
+            }
             self.model.scopes[scope as usize].bound.insert(name);
         }
     }
@@ -511,6 +520,13 @@ impl<'a> Builder<'a> {
     fn stmt(&mut self, stmt: &'a Stmt, scope: ScopeId, class: Option<ClassId>, prefix: Qual) {
         match stmt {
             Stmt::FunctionDef(f) => {
+                // A name the function binds before its `def` (a default
+                // overridden, two `def`s in branches) is no one function.
+                let bound_before = scope != MODULE_SCOPE
+                    && class.is_none()
+                    && self.model.scopes[scope as usize]
+                        .bound
+                        .contains(f.name.as_str());
                 self.bind(scope, class, f.name.as_str());
                 let enclosing_class = class.or(self.model.scopes[scope as usize].class);
                 let (params, kwonly) = param_names(&f.parameters);
@@ -570,9 +586,18 @@ impl<'a> Builder<'a> {
                         .or_default()
                         .module = Some(id);
                 } else if class.is_none() {
-                    self.model
-                        .nested_functions
-                        .insert((scope, f.name.as_str()), id);
+                    if bound_before
+                        || self
+                            .model
+                            .rebound_nested
+                            .contains(&(scope, f.name.as_str()))
+                    {
+                        self.model.rebound_nested.insert((scope, f.name.as_str()));
+                    } else {
+                        self.model
+                            .nested_functions
+                            .insert((scope, f.name.as_str()), id);
+                    }
                     self.model
                         .functions_by_name
                         .entry(f.name.as_str())

@@ -300,6 +300,11 @@ fn unseen(
     let Some(own) = binds.clone().find(|b| b.range.contains_range(entry.range)) else {
         return false;
     };
+    // A lambda or a generator expression runs when it is called or
+    // iterated, later than it stands.
+    if facts.deferred.iter().any(|d| d.contains_range(at)) {
+        return false;
+    }
     if at.end() <= own.range.start() {
         return !entry.in_loop;
     }
@@ -446,19 +451,19 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
 }
 
 /// The owner's collection a local container names, when `flow` adds to
-/// that local in the function that binds it to the collection (`bucket =
-/// self._tasks`, or `self._a if flag else self._b`: the first).
+/// that local in the function that binds it, once, to the collection itself
+/// (`bucket = self._tasks`, or `self._a if flag else self._b`: the first;
+/// not a copy, `list(self._tasks)`, nor another object's attribute).
 fn collection_alias<'a>(facts: &Facts<'a>, index: &Index<'a>, flow: &Flow<'a>) -> Option<Key<'a>> {
     if flow.kind != FlowKind::Add || !matches!(flow.to, Key::Local(s, _) if s == flow.scope) {
         return None;
     }
-    index.flows_into(&flow.to).iter().find_map(|&g| {
-        let g = &facts.flows[g as usize];
-        (g.kind == FlowKind::Assign
-            && g.scope == flow.scope
-            && matches!(g.from, Key::Attr(Some(_), _) | Key::Module(_)))
-        .then_some(g.from)
-    })
+    let [only] = index.binds(&flow.to) else {
+        return None;
+    };
+    let bind = &facts.binds[*only as usize];
+    bind.names_slot
+        .filter(|_| bind.scope == flow.scope && bind.range.end() <= flow.range.start())
 }
 
 /// A slot bound to a container that drops its tasks by itself.
