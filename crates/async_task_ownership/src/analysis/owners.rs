@@ -300,15 +300,14 @@ fn unseen(
     let Some(own) = binds.clone().find(|b| b.range.contains_range(entry.range)) else {
         return false;
     };
+    let hidden = if at.end() <= own.range.start() {
+        !entry.in_loop
+    } else {
+        binds.any(|b| b.hides(own.range, at))
+    };
     // A lambda or a generator expression runs when it is called or
-    // iterated, later than it stands.
-    if facts.deferred.iter().any(|d| d.contains_range(at)) {
-        return false;
-    }
-    if at.end() <= own.range.start() {
-        return !entry.in_loop;
-    }
-    binds.any(|b| b.hides(own.range, at))
+    // iterated, later than it stands (asked last: most uses are seen).
+    hidden && !facts.deferred.iter().any(|d| d.contains_range(at))
 }
 
 pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) -> Resolution<'a> {
