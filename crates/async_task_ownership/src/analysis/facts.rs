@@ -213,6 +213,10 @@ pub(crate) struct Bind<'a> {
     /// The slot the value names, when it is one (`self._tasks`, a module
     /// name, or the first of `self._a if c else self._b`).
     pub names_slot: Option<Key<'a>>,
+    /// For a local: the value is a collection the function did not make
+    /// (`request.app.tasks`, `getattr(app.state, "tasks")`, a call's
+    /// result, a parameter): tasks put there are handed on (decision 5).
+    pub borrowed: bool,
 }
 
 impl Bind<'_> {
@@ -287,11 +291,23 @@ enum Use<'a> {
     AugAssigned(&'a Expr),
     Added(&'a Expr),
     Arg(&'a ExprCall, ArgPos<'a>),
+    /// The value of a lambda handed to this call.
+    Handed(&'a ExprCall),
     Returned,
     Yielded,
     Iterated(&'a Expr),
     Neutral,
 }
+
+/// The methods that call a function given to them from the event loop,
+/// which drops its value.
+const LOOP_CALLBACK_METHODS: &[&str] = &[
+    "add_done_callback",
+    "call_soon",
+    "call_soon_threadsafe",
+    "call_later",
+    "call_at",
+];
 
 #[derive(Clone, Copy)]
 enum ArgPos<'a> {
@@ -680,10 +696,17 @@ impl<'m, 'a> Walker<'m, 'a> {
     fn body(&mut self, body: &'a [Stmt]) {
         let end = body.last().map_or(self.block_end, Ranged::end);
         let outer = std::mem::replace(&mut self.block_end, end);
+        self.statements(body);
+        self.block_end = outer;
+    }
+
+    /// A block that runs to its end whenever it is entered and then goes on
+    /// with the statements after it (a `with` body that suppresses nothing):
+    /// a binding in it is seen by the rest of the enclosing block.
+    fn statements(&mut self, body: &'a [Stmt]) {
         for stmt in body {
             guard(|| self.stmt(stmt));
         }
-        self.block_end = outer;
     }
 
     fn stmt(&mut self, stmt: &'a Stmt) {
@@ -854,7 +877,12 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
                 self.protect_depth += protect;
                 self.guard_depth += g;
-                self.body(&w.body);
+                if self.frame == saved_frame {
+                    self.statements(&w.body);
+                } else {
+                    // `with suppress(…):` may leave its body half-way.
+                    self.body(&w.body);
+                }
                 self.guard_depth -= g;
                 self.protect_depth -= protect;
                 self.frame = saved_frame;
@@ -984,6 +1012,8 @@ impl<'m, 'a> Walker<'m, 'a> {
             Expr::Attribute(_) | Expr::Name(_) => self.slot_target(plain),
             _ => None,
         };
+        let borrowed =
+            matches!(key, Key::Local(..)) && names_slot.is_none() && self.borrowed_value(value);
         self.facts.binds.push(Bind {
             key,
             scope: self.scope,
@@ -991,6 +1021,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             until: self.block_end,
             value,
             names_slot,
+            borrowed,
         });
     }
 
@@ -1026,6 +1057,49 @@ impl<'m, 'a> Walker<'m, 'a> {
                 Some(key) => self.event(key, range, EventKind::Bound(BoundValue::Other)),
                 None => guard(|| self.bound_unpacked(elt, range)),
             }
+        }
+    }
+
+    /// Whether a local's value is a collection the function did not make:
+    /// anything but a literal, a comprehension, a constructor or copy of a
+    /// collection, another local, a task or an expression of those.
+    fn borrowed_value(&self, value: &Expr) -> bool {
+        match value {
+            Expr::If(i) => guard(|| self.borrowed_value(&i.body) || self.borrowed_value(&i.orelse)),
+            Expr::BoolOp(b) => b.values.iter().any(|v| guard(|| self.borrowed_value(v))),
+            Expr::Name(n) => {
+                let scope = &self.model.scopes[self.scope as usize];
+                scope.params.contains(&n.id.as_str()) || scope.kwonly.contains(&n.id.as_str())
+            }
+            Expr::Attribute(a) => !self.is_self(&a.value),
+            Expr::Subscript(_) | Expr::Await(_) => true,
+            Expr::Call(call) => {
+                if self.facts.site_by_range.contains_key(&call.range()) {
+                    return false;
+                }
+                !matches!(
+                    last_identifier(&call.func).unwrap_or_default(),
+                    "set"
+                        | "list"
+                        | "dict"
+                        | "tuple"
+                        | "frozenset"
+                        | "sorted"
+                        | "deque"
+                        | "defaultdict"
+                        | "OrderedDict"
+                        | "Counter"
+                        | "WeakSet"
+                        | "WeakValueDictionary"
+                        | "WeakKeyDictionary"
+                        | "copy"
+                        | "create_task"
+                        | "ensure_future"
+                        | "gather"
+                        | "Queue"
+                )
+            }
+            _ => false,
         }
     }
 
@@ -1217,18 +1291,22 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.expr(v, u, in_coll);
                 }
             }
-            // A lambda's value goes to whoever calls it; a done-callback's
-            // to the event loop, which drops it (`add_done_callback(lambda
-            // t: running.pop(k))` hands nothing on).
+            // A lambda's value goes to whoever calls it: a callback's to the
+            // event loop, which drops it (`add_done_callback(lambda t:
+            // running.pop(k))` hands nothing on, `call_later(1, lambda:
+            // create_task(…))` leaves the task dangling); to any other call
+            // the lambda is handed to, that call (not followed: it is not the
+            // parameter that gets the task).
             Expr::Lambda(l) => {
                 self.facts.deferred.push(e.range());
                 let body_use = match u {
                     Use::Arg(call, _)
                         if matches!(&*call.func, Expr::Attribute(a)
-                            if a.attr.as_str() == "add_done_callback") =>
+                            if LOOP_CALLBACK_METHODS.contains(&a.attr.as_str())) =>
                     {
                         Use::Discard
                     }
+                    Use::Arg(call, _) => Use::Handed(call),
                     _ => Use::Returned,
                 };
                 self.expr(&l.body, body_use, false);
@@ -1460,6 +1538,14 @@ impl<'m, 'a> Walker<'m, 'a> {
             Use::AugAssigned(target) => self.store(key, target, true, range),
             Use::Added(container) => self.add(key, container, range),
             Use::Arg(call, pos) => self.arg(key, call, pos, range),
+            Use::Handed(call) => self.event(
+                key,
+                range,
+                EventKind::HandedOn(Transfer::PassedTo {
+                    func: &call.func,
+                    constructor: false,
+                }),
+            ),
             Use::Returned => self.event(key, range, EventKind::Returned),
             Use::Yielded => self.event(key, range, EventKind::Yielded),
             Use::Iterated(target) => {

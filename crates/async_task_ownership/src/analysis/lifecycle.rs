@@ -6,7 +6,7 @@
 //! is computed once and cached by the caller, so many spawn sites feeding the
 //! same slot cost one walk.
 
-use ruff_text_size::TextRange;
+use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::FxHashSet;
 
 use super::facts::{BoundValue, EventKind, Facts, FlowKind, Key};
@@ -49,6 +49,17 @@ pub(crate) struct Lifecycle {
     pub self_pruning: bool,
     /// Functions that store tasks into the slot.
     pub storing: Vec<ScopeId>,
+    /// Where they store them.
+    pub stores: Vec<At>,
+    /// Every function that stores into the slot then awaits the slot itself
+    /// (`self._f = ensure_future(…)`, `await self._f`): an await under way
+    /// while another function cancels.
+    pub consumed: bool,
+    /// Cancels made through a local that took the task out of the slot,
+    /// with where it was taken (`task = self._t` or `self._tasks.pop(k)`,
+    /// then `task.cancel()`): a clear of the slot after the take, even one
+    /// before the cancel, leaves the slot without that task.
+    pub taken: Vec<(TextRange, TextSize)>,
 }
 
 fn is_initialiser(model: &Model, scope: ScopeId, slot: &Key) -> bool {
@@ -79,6 +90,10 @@ pub(crate) fn compute<'a>(
     for &f in index.flows_into(&slot) {
         let from = facts.flows[f as usize].from;
         lc.storing.push(facts.flows[f as usize].scope);
+        lc.stores.push(At {
+            scope: facts.flows[f as usize].scope,
+            range: facts.flows[f as usize].range,
+        });
         if matches!(from, Key::Local(..) | Key::Site(_)) {
             aliases.push(from);
             if let Key::Site(_) = from {
@@ -120,13 +135,31 @@ pub(crate) fn compute<'a>(
         }
     }
     let mut moved: Vec<Key<'a>> = Vec::new();
+    // Where each reference of the queue took the task out of the slot
+    // (none for the slot itself and the values of callers).
+    let mut since: Vec<Option<TextSize>> = vec![None];
     let mut i = 0;
     while i < queue.len() {
         let key = queue[i];
+        // A task moved on into another slot of the owner is awaited there
+        // (decision 28), whatever becomes of this one.
+        let taken = since[i].filter(|_| {
+            !index.flows(&key).iter().any(|&f| {
+                let flow = &facts.flows[f as usize];
+                matches!(flow.to, Key::Attr(..) | Key::Module(_))
+                    && matches!(flow.kind, FlowKind::Add | FlowKind::Assign)
+            })
+        });
         i += 1;
         for &e in index.events(&key) {
             let ev = &facts.events[e as usize];
-            if awaits_the_coroutine(model, facts, key, ev) || lc.note_use(ev) {
+            if awaits_the_coroutine(model, facts, key, ev) {
+                continue;
+            }
+            if lc.note_use(ev) {
+                if let (EventKind::Cancelled, Some(at)) = (&ev.kind, taken) {
+                    lc.taken.push((ev.range, at));
+                }
                 continue;
             }
             let at = At {
@@ -162,6 +195,7 @@ pub(crate) fn compute<'a>(
                         let k = Key::Site(caller);
                         if seen.insert(k) {
                             queue.push(k);
+                            since.push(None);
                         }
                     }
                 }
@@ -173,7 +207,10 @@ pub(crate) fn compute<'a>(
         for &f in index.flows(&key) {
             let flow = &facts.flows[f as usize];
             match flow.to {
-                Key::Local(..) if seen.insert(flow.to) => queue.push(flow.to),
+                Key::Local(..) if seen.insert(flow.to) => {
+                    queue.push(flow.to);
+                    since.push(taken.or(Some(flow.range.start())));
+                }
                 Key::Local(..) => {}
                 // Moved into another slot of the owner (`self._cancelled.add(
                 // self._tasks.pop(k))`): cancelled or awaited there, too.
@@ -206,6 +243,14 @@ pub(crate) fn compute<'a>(
             }
         }
     }
+    lc.consumed = !lc.stores.is_empty()
+        && lc.stores.iter().all(|s| {
+            lc.awaits.iter().any(|(a, _)| {
+                a.scope == s.scope
+                    && a.range.start() > s.range.start()
+                    && facts.direct_waits.contains(&a.range)
+            })
+        });
     // The slot rebound between a cancel and an await written on the slot
     // itself, on every path: the await is of the new value
     // (`self._t.cancel()`, `self._t = create_task(…)`, `await self._t`).
@@ -283,10 +328,26 @@ impl Lifecycle {
         self.awaits.iter().copied().chain(polls).collect()
     }
 
-    fn clears_after(&self, scope: ScopeId, after: TextRange) -> bool {
-        self.clears
+    /// Whether the cancelling function clears or rebinds the slot after the
+    /// cancel (or, for a task it took out of the slot, after the take):
+    /// decision 7, the slot no longer holds the cancelled task
+    /// (`self._t.cancel()`, then `self._t = create_task(…)`).
+    fn clears_after(&self, scope: ScopeId, cancel: TextRange) -> bool {
+        let taken = self
+            .taken
             .iter()
-            .any(|c| c.scope == scope && c.range.start() > after.start())
+            .find(|(c, _)| *c == cancel)
+            .map(|&(_, at)| at);
+        // `rebinds` adds the bindings to a new task to `clears`.
+        self.clears.iter().chain(&self.rebinds).any(|c| {
+            c.scope == scope
+                && match taken {
+                    // The clear ends after the take begins: it follows it
+                    // or is the same statement (`task, self._t = self._t, None`).
+                    Some(at) => c.range.end() > at,
+                    None => c.range.start() > cancel.start(),
+                }
+        })
     }
 
     /// The awaits that can follow a cancel (§8.7): in the cancelling function
@@ -308,10 +369,17 @@ impl Lifecycle {
                 .collect();
             if !after.is_empty() {
                 same.extend(after);
-            } else if !self.clears_after(c.scope, c.range)
-                && waits.iter().any(|(a, _)| a.scope != c.scope)
-            {
-                other_ok = true;
+            } else {
+                // Once the slot no longer holds the task, only an await
+                // already under way sees it: the spawning function's, waiting
+                // for the task it stored (decision 22) — when every function
+                // that stores into the slot waits so, since the slot's tasks
+                // are not told apart.
+                let cleared = self.clears_after(c.scope, c.range);
+                let consumed = self.consumed && self.stores.iter().all(|s| s.scope != c.scope);
+                if waits.iter().any(|(a, _)| a.scope != c.scope) && (!cleared || consumed) {
+                    other_ok = true;
+                }
             }
         }
         if !same.is_empty() {

@@ -394,6 +394,16 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
                     // (`bucket = self._tasks`, `bucket.add(task)`).
                     if let Some(collection) = collection_alias(facts, index, flow) {
                         consider(collection, FlowKind::Add);
+                    } else if flow.kind == FlowKind::Add
+                        && index
+                            .binds(&flow.to)
+                            .iter()
+                            .any(|&b| facts.binds[b as usize].borrowed)
+                    {
+                        // Added to another object's collection under a local
+                        // name (`tasks = getattr(app.state, "tasks")`).
+                        transferred.get_or_insert_with(|| transfer::BORROWED.to_string());
+                        continue;
                     }
                     if first_local.is_none() && matches!(flow.to, Key::Local(..)) && key == start {
                         first_local = Some(flow.to);
