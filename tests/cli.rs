@@ -897,6 +897,45 @@ fn audit_does_not_say_a_swallowing_body_misses_cancelled_error() {
 }
 
 #[test]
+fn audit_records_say_what_the_analysis_saw() {
+    // A slot handed to a function of another module; a task returned to
+    // the caller; a set pruned by its callback and never stopped; a body
+    // whose `except BaseException` catches cancellation too.
+    let handed = "import asyncio\nfrom lib import cancel_and_wait\nclass Pool:\n    def start(self):\n        if self._main is None:\n            self._main = asyncio.create_task(work())\n    async def aclose(self):\n        await cancel_and_wait(self._main)\n";
+    let returned = "import asyncio\nasync def body():\n    pass\ndef spawn():\n    return asyncio.create_task(body())\n";
+    let pruned = "import asyncio\nasync def work():\n    pass\nclass Hub:\n    def __init__(self):\n        self._tasks = set()\n    def spawn(self):\n        task = asyncio.create_task(work())\n        self._tasks.add(task)\n        task.add_done_callback(self._tasks.discard)\n";
+    let broad = "import asyncio\nasync def body():\n    try:\n        await step()\n    except BaseException:\n        pass\nasync def run():\n    await asyncio.create_task(body())\n";
+    let dir = project(&[
+        ("handed.py", handed),
+        ("returned.py", returned),
+        ("pruned.py", pruned),
+        ("broad.py", broad),
+    ]);
+    let md = stdout(&cmd(dir.path()).arg("audit").output().expect("runs"));
+    assert!(
+        md.contains("Handed to a call this module does not define in `Pool.aclose` (line 8): it may be stopped there"),
+        "{md}"
+    );
+    // Only the pruned set's task is said to run on, and (never awaited, no handler) is unseen.
+    assert_eq!(md.matches("nobody sees it fail").count(), 1, "{md}");
+    assert_eq!(
+        md.matches("it runs until the process exits").count(),
+        1,
+        "{md}"
+    );
+    assert!(
+        md.contains("The reference is dropped when the task is done or replaced"),
+        "{md}"
+    );
+    assert!(!md.contains("cleared after stopping"), "{md}");
+    assert!(
+        md.contains("its body handles `Exception` (line 5)  "),
+        "{md}"
+    );
+    assert!(!md.contains("(line 5), which does not catch"), "{md}");
+}
+
+#[test]
 fn audit_without_spawn_sites() {
     let dir = project(&[("app.py", "x = 1\n")]);
     let output = cmd(dir.path()).arg("audit").output().expect("runs");

@@ -179,6 +179,9 @@ pub struct Shutdown {
     pub awaited_at: Vec<Site>,
     /// Lines where the owner slot is cleared, pruned or rebound.
     pub cleared_at: Vec<Site>,
+    /// Lines where a reference is handed to a call the rule does not follow
+    /// (a function of another module), which may stop it.
+    pub handed_on_at: Vec<Site>,
     /// How `CancelledError` from awaiting the cancelled task is handled.
     pub cancelled_error: CancelledErrorHandling,
 }
@@ -215,6 +218,9 @@ pub struct ExceptionControl {
     /// Lines of handlers for `Exception` (or broader) in the task body, when the
     /// body is defined in the module; `None` when the body is not known.
     pub body_handlers: Option<Vec<u32>>,
+    /// One of those handlers catches `CancelledError` too (`except
+    /// BaseException`, a bare `except:`).
+    pub body_handles_cancel: bool,
 }
 
 /// Production or test code.

@@ -288,6 +288,12 @@ fn shutdown_lines(r: &TaskRecord) -> Vec<String> {
     if !sh.cleared_at.is_empty() {
         v.push(format!("Reference cleared in {}", sites(&sh.cleared_at)));
     }
+    if !sh.handed_on_at.is_empty() {
+        v.push(format!(
+            "Handed to a call this module does not define in {}: it may be stopped there",
+            sites(&sh.handed_on_at)
+        ));
+    }
     if v.is_empty() {
         v.push(match &r.owner {
             Owner::Inline => "Awaited where it is spawned: it cannot outlive the statement".into(),
@@ -316,7 +322,10 @@ fn exception_control(r: &TaskRecord) -> String {
     match &ec.body_handlers {
         // The body also catches `CancelledError` somewhere (the finding
         // names where): these handlers are not said to miss it.
-        Some(h) if !h.is_empty() && r.findings.contains(&Kind::SwallowsCancellation) => {
+        Some(h)
+            if !h.is_empty()
+                && (r.findings.contains(&Kind::SwallowsCancellation) || ec.body_handles_cancel) =>
+        {
             parts.push(format!("its body handles `Exception` ({})", lines(h)))
         }
         Some(h) if !h.is_empty() => parts.push(format!(
@@ -324,6 +333,9 @@ fn exception_control(r: &TaskRecord) -> String {
             lines(h)
         )),
         Some(_) => parts.push("its body has no handler for `Exception`".into()),
+        None if r.purpose.defined_at.is_some() => parts.push(
+            "its body is not read as the task's (a decorator or a factory stands between)".into(),
+        ),
         None => parts.push("its body is not defined in this module".into()),
     }
     let observed = ec.awaited
@@ -333,7 +345,7 @@ fn exception_control(r: &TaskRecord) -> String {
     if let Some(first) = s.get(..1) {
         s = first.to_uppercase() + &s[1..];
     }
-    if !observed && ec.body_handlers.is_some() {
+    if !observed && ec.body_handlers.is_some() && !matches!(r.owner, Owner::Transferred { .. }) {
         s.push_str(" — nobody sees it fail");
     }
     s
@@ -384,6 +396,12 @@ fn reasoning(e: &Entry<'_>) -> Vec<String> {
         v.push("Its owner cancels it but never waits for it: shutdown returns while the task may still run".into());
     } else if !sh.awaited_at.is_empty() {
         v.push("Its owner waits for it to finish on its own".into());
+    } else if !sh.handed_on_at.is_empty() {
+        v.push(
+            "Its owner hands it to code outside this module, which is not followed: whether \
+             that stops it is not judged here"
+                .into(),
+        );
     } else if long_lived {
         v.push(
             "No function of its owner cancels or awaits it: it runs until the process exits".into(),
@@ -402,10 +420,12 @@ fn reasoning(e: &Entry<'_>) -> Vec<String> {
         ),
         CancelledErrorHandling::NotApplicable => {}
     }
-    if !sh.cleared_at.is_empty() {
+    if !sh.cleared_at.is_empty() && !sh.cancelled_at.is_empty() {
         v.push(
             "The reference is cleared after stopping, so a later start creates a fresh task".into(),
         );
+    } else if !sh.cleared_at.is_empty() {
+        v.push("The reference is dropped when the task is done or replaced".into());
     }
     let ec = &r.exception_control;
     if ec.awaited {
@@ -415,9 +435,15 @@ fn reasoning(e: &Entry<'_>) -> Vec<String> {
             "A done-callback ({}) observes its failures",
             lines(&ec.observing_callbacks)
         ));
+    } else if ec.body_handlers.as_ref().is_some_and(|h| !h.is_empty()) && ec.body_handles_cancel {
+        v.push(
+            "Its body handles errors itself (a handler that also catches `CancelledError`)".into(),
+        );
     } else if ec.body_handlers.as_ref().is_some_and(|h| !h.is_empty()) {
         v.push("Its body handles errors itself, and cancellation still propagates (`except Exception` does not catch `CancelledError`)".into());
-    } else if ec.body_handlers.is_some() && r.owner != Owner::Inline {
+    } else if ec.body_handlers.is_some()
+        && !matches!(r.owner, Owner::Inline | Owner::Transferred { .. })
+    {
         v.push("Nobody observes its failures: an exception would surface only as \"Task exception was never retrieved\" when the task is collected".into());
     }
     if r.scope == Scope::Test {

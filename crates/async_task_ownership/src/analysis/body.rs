@@ -15,6 +15,8 @@ pub(crate) struct Body {
     pub swallowing: Vec<TextRange>,
     /// Handlers for `Exception` or broader (exception control).
     pub broad_handlers: Vec<TextRange>,
+    /// One of them catches `CancelledError` too (`except BaseException`).
+    pub broad_catches_cancel: bool,
 }
 
 pub(crate) fn analyze(facts: &Facts, index: &Index, scope: ScopeId) -> Body {
@@ -37,6 +39,7 @@ pub(crate) fn analyze(facts: &Facts, index: &Index, scope: ScopeId) -> Body {
         let handler = &facts.handlers[h as usize];
         if handler.broad {
             body.broad_handlers.push(handler.range);
+            body.broad_catches_cancel |= handler.catches_cancel;
         }
         if !handler.catches_cancel || !handler.in_loop || handler.exits {
             continue;

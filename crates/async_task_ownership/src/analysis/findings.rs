@@ -101,7 +101,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
         let body_scope = site
             .api
             .as_ref()
-            .and(coroutine_function(model, site.call, site.scope));
+            .and(coroutine_function(model, facts, site.call, site.scope));
         if let Some(b) = body_scope {
             bodies
                 .entry(b)
@@ -223,6 +223,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 shutdown.cancelled_at = sites_of(input, lc.cancels.iter().map(place));
                 shutdown.awaited_at = sites_of(input, lc.awaits.iter().map(|(a, _)| place(a)));
                 shutdown.cleared_at = sites_of(input, lc.clears.iter().map(place));
+                shutdown.handed_on_at = sites_of(input, lc.handed.iter().map(place));
                 awaited |= !lc.awaits.is_empty();
                 observing.extend(lc.observing.iter().map(|a| a.range));
                 escapes = lc.escapes;
@@ -394,6 +395,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     v.dedup();
                     v
                 }),
+                body_handles_cancel: body.is_some_and(|b| b.broad_catches_cancel),
             },
             scope: input.scope,
             findings: kinds,
@@ -629,13 +631,54 @@ fn bound_once(body: &[Stmt], name: &str) -> bool {
     count == 1
 }
 
-fn coroutine_function(model: &Model, call: &ast::ExprCall, scope: ScopeId) -> Option<ScopeId> {
+fn coroutine_function(
+    model: &Model,
+    facts: &Facts,
+    call: &ast::ExprCall,
+    scope: ScopeId,
+) -> Option<ScopeId> {
     let inner = coroutine_call(model, coroutine_arg(call)?, scope, call.range())?;
     let f = model.resolve_callee(&inner.func, scope)?;
     model.scopes[f as usize]
         .def
-        .filter(|d| d.is_async)
+        .filter(|d| {
+            d.is_async
+                && d.decorator_list
+                    .iter()
+                    .all(|d| is_transparent_decorator(model, facts, d, scope))
+        })
         .map(|_| f)
+}
+
+/// A decorator that leaves the function's body as the task's body: a
+/// marker (`@staticmethod`), or a function of the module with no handler
+/// for `Exception` in it (a wrapper that takes a lock). Any other may wrap
+/// the body (`@log_exceptions` logs what it raises), so the body's handlers
+/// are not the task's.
+fn is_transparent_decorator(
+    model: &Model,
+    facts: &Facts,
+    d: &ast::Decorator,
+    scope: ScopeId,
+) -> bool {
+    if matches!(
+        crate::analysis::names::last_identifier(&d.expression),
+        Some("staticmethod" | "classmethod" | "override" | "final" | "abstractmethod")
+    ) {
+        return true;
+    }
+    let func = match &d.expression {
+        Expr::Call(c) => &*c.func,
+        e => e,
+    };
+    let Some(wrapper) = model.resolve_callee(func, scope) else {
+        return false;
+    };
+    !facts.handlers.iter().any(|h| {
+        h.broad
+            && std::iter::successors(Some(h.scope), |&s| model.scopes[s as usize].parent)
+                .any(|s| s == wrapper)
+    })
 }
 
 fn purpose(input: &Input, call: &ast::ExprCall, scope: ScopeId, body: Option<ScopeId>) -> Purpose {
@@ -658,7 +701,11 @@ fn purpose(input: &Input, call: &ast::ExprCall, scope: ScopeId, body: Option<Sco
                 (None, Some(a)) => named(a),
                 (None, None) => named(&call.func),
             },
-            body,
+            // A body not read as the task's (a decorated coroutine) is
+            // still named where it is defined.
+            body.or_else(|| {
+                arg_call.and_then(|inner| input.model.resolve_callee(&inner.func, scope))
+            }),
         ),
     };
     let def = def.and_then(|b| input.model.scopes[b as usize].def);
@@ -678,7 +725,8 @@ fn purpose(input: &Input, call: &ast::ExprCall, scope: ScopeId, body: Option<Sco
     Purpose {
         coroutine,
         doc,
-        defined_at: def.map(|d| line_of(input, d.range)),
+        // The `def` line, not its first decorator's.
+        defined_at: def.map(|d| line_of(input, d.name.range())),
     }
 }
 
@@ -880,5 +928,45 @@ mod tests {
             r.shutdown.awaited_at,
             vec![site(13, "Pool.shutdown.<locals>._cancel")]
         );
+    }
+
+    #[test]
+    fn a_slot_handed_to_code_outside_the_module_is_listed() {
+        let src = "import asyncio\nfrom lib import cancel_and_wait\nclass Pool:\n    def start(self):\n        self._main = asyncio.create_task(work())\n    async def aclose(self):\n        await cancel_and_wait(self._main)\n";
+        let r = &records(src)[0];
+        assert_eq!(r.shutdown.handed_on_at, vec![site(7, "Pool.aclose")]);
+        assert!(r.findings.iter().all(|k| k.name() != "no-shutdown"));
+    }
+
+    #[test]
+    fn a_decorated_body_is_named_but_not_read() {
+        // `@log_exceptions` may catch what the body raises: no handler
+        // list, so no silent failure; the `def` line, not the decorator's.
+        let src = "import asyncio\nfrom lib import log_exceptions\nclass S:\n    def start(self):\n        self._t = asyncio.create_task(self._run())\n    async def stop(self):\n        self._t.cancel()\n        await self._t\n    @log_exceptions\n    async def _run(self):\n        pass\n";
+        let r = &records(src)[0];
+        assert_eq!(r.purpose.defined_at, Some(10));
+        assert_eq!(r.exception_control.body_handlers, None);
+        let plain = src.replace("    @log_exceptions\n", "");
+        let r = &records(&plain)[0];
+        assert_eq!(r.purpose.defined_at, Some(9));
+        assert_eq!(r.exception_control.body_handlers, Some(vec![]));
+        // `@staticmethod` leaves the body the task's.
+        let stat = src
+            .replace("@log_exceptions", "@staticmethod")
+            .replace("_run(self)", "_run()");
+        assert_eq!(
+            records(&stat)[0].exception_control.body_handlers,
+            Some(vec![])
+        );
+    }
+
+    #[test]
+    fn a_broad_handler_that_catches_cancellation_is_told() {
+        let src = "import asyncio\nasync def body():\n    try:\n        await x\n    except BaseException:\n        pass\nasync def run():\n    await asyncio.create_task(body())\n";
+        let r = &records(src)[0];
+        assert_eq!(r.exception_control.body_handlers, Some(vec![5]));
+        assert!(r.exception_control.body_handles_cancel);
+        let narrow = src.replace("BaseException", "Exception");
+        assert!(!records(&narrow)[0].exception_control.body_handles_cancel);
     }
 }

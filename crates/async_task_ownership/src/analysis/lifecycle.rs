@@ -45,6 +45,9 @@ pub(crate) struct Lifecycle {
     pub observing: Vec<At>,
     /// Handed to a callee the rule cannot see, returned or yielded.
     pub escapes: bool,
+    /// Where a reference is handed to a callee the rule cannot see
+    /// (`cancel_and_wait(self._t)`): it may be stopped there.
+    pub handed: Vec<At>,
     /// Bound to a container that prunes itself (`WeakSet`, `deque(maxlen=…)`).
     pub self_pruning: bool,
     /// Functions that store tasks into the slot.
@@ -200,7 +203,10 @@ pub(crate) fn compute<'a>(
                     }
                 }
                 // Returning the slot does not give it away (§8.2: `self` decides).
-                EventKind::HandedOn(_) => lc.escapes = true,
+                EventKind::HandedOn(_) => {
+                    lc.escapes = true;
+                    lc.handed.push(at);
+                }
                 _ => {}
             }
         }
