@@ -102,6 +102,7 @@ fn projects_report_exactly_their_marks() {
         "library",
         "alias",
         "self_holder",
+        "helper_stop",
     ] {
         all.extend(differences(name));
     }
@@ -126,6 +127,19 @@ fn lifetimes_name_start_and_stop() {
         lifetime.stopped[0].shape,
         Some(async_task_ownership::project::LifespanShape::LifespanAfterYield)
     );
+}
+
+#[test]
+fn a_method_that_hands_the_slot_to_a_module_helper_stops_it() {
+    // `stop()` awaits `cancel_and_wait({self._task})`, a function of the
+    // module: the lifespan's `scheduler.stop()` after `yield` stops it.
+    let project = load("helper_stop");
+    let joined = check_project(&project.facts, &Settings::default());
+    let lifetime = joined.lifetimes.first().expect("the scheduler's lifetime");
+    assert_eq!(lifetime.class, "Scheduler");
+    assert_eq!(lifetime.stopped.len(), 1);
+    assert_eq!(lifetime.stopped[0].path, "app/main.py");
+    assert_eq!(lifetime.stopped[0].line, 10);
 }
 
 #[test]

@@ -70,6 +70,19 @@ pub(crate) fn class_owners(
             for at in lc.cancels.iter().chain(lc.awaits.iter().map(|(a, _)| a)) {
                 if let Some(m) = method_of(model, at.scope) {
                     entry.1.insert(m);
+                } else {
+                    // A function of the module the slot is handed to
+                    // (`await _drain({self._t})`): the methods of the class
+                    // that call it stop the task.
+                    for caller in &facts.sites {
+                        if caller.callee == Some(at.scope) {
+                            if let Some(m) = method_of(model, caller.scope)
+                                .filter(|&m| model.scopes[m as usize].class == Some(class))
+                            {
+                                entry.1.insert(m);
+                            }
+                        }
+                    }
                 }
             }
         }
