@@ -194,6 +194,9 @@ pub(crate) struct Facts<'a> {
     /// Awaits and polls written on a slot itself (`await self._t`, not
     /// through another name or another object's attribute).
     pub direct_waits: FxHashSet<TextRange>,
+    /// Waits written as `await …` (of the task, a name of it, or a wait
+    /// function's call), not `result()`/`exception()` calls.
+    pub await_exprs: FxHashSet<TextRange>,
     /// Lambdas and generator expressions: their code runs later than it
     /// stands.
     pub deferred: Vec<TextRange>,
@@ -276,6 +279,7 @@ impl Facts<'_> {
             branches: Vec::new(),
             binds: Vec::new(),
             direct_waits: FxHashSet::default(),
+            await_exprs: FxHashSet::default(),
             deferred: Vec::new(),
         }
     }
@@ -1525,6 +1529,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             Use::Awaited(p) => {
                 let protected = p || self.protect_depth > 0;
                 self.event(key, range, EventKind::Awaited { protected });
+                self.facts.await_exprs.insert(range);
                 if self.slot_target(e) == Some(key) {
                     self.facts.direct_waits.insert(range);
                 }

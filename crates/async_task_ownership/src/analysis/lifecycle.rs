@@ -6,7 +6,7 @@
 //! is computed once and cached by the caller, so many spawn sites feeding the
 //! same slot cost one walk.
 
-use ruff_text_size::{TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashSet;
 
 use super::facts::{BoundValue, EventKind, Facts, FlowKind, Key};
@@ -52,11 +52,12 @@ pub(crate) struct Lifecycle {
     pub self_pruning: bool,
     /// Functions that store tasks into the slot.
     pub storing: Vec<ScopeId>,
-    /// Where they store them.
+    /// Where they store the tasks they spawn (or get from a factory).
     pub stores: Vec<At>,
-    /// Every function that stores into the slot then awaits the slot itself
-    /// (`self._f = ensure_future(…)`, `await self._f`): an await under way
-    /// while another function cancels.
+    /// Every function that stores into the slot then awaits the task with
+    /// `await` (`self._f = ensure_future(…)`, `await self._f`, or `await t`
+    /// of the name it had before): an await under way while another
+    /// function cancels.
     pub consumed: bool,
     /// Cancels made through a local that took the task out of the slot,
     /// with where it was taken (`task = self._t` or `self._tasks.pop(k)`,
@@ -93,10 +94,21 @@ pub(crate) fn compute<'a>(
     for &f in index.flows_into(&slot) {
         let from = facts.flows[f as usize].from;
         lc.storing.push(facts.flows[f as usize].scope);
-        lc.stores.push(At {
-            scope: facts.flows[f as usize].scope,
-            range: facts.flows[f as usize].range,
-        });
+        // A store of a task spawned here (not of a future handed in).
+        let spawned = match from {
+            Key::Site(_) => true,
+            Key::Local(..) => index
+                .flows_into(&from)
+                .iter()
+                .any(|&g| matches!(facts.flows[g as usize].from, Key::Site(_))),
+            _ => false,
+        };
+        if spawned {
+            lc.stores.push(At {
+                scope: facts.flows[f as usize].scope,
+                range: facts.flows[f as usize].range,
+            });
+        }
         if matches!(from, Key::Local(..) | Key::Site(_)) {
             aliases.push(from);
             if let Key::Site(_) = from {
@@ -128,7 +140,17 @@ pub(crate) fn compute<'a>(
         for &e in index.events(&key) {
             if facts.events[e as usize].kind == EventKind::Returned {
                 let scope = facts.events[e as usize].scope;
-                aliases.extend(index.callers(scope).iter().map(|&c| Key::Site(c)));
+                // A call of the storing factory stores too: its await is a
+                // consumer's (decision 22).
+                for &c in index.callers(scope) {
+                    let call = &facts.sites[c as usize];
+                    lc.storing.push(call.scope);
+                    lc.stores.push(At {
+                        scope: call.scope,
+                        range: call.call.range(),
+                    });
+                    aliases.push(Key::Site(c));
+                }
             }
         }
         for &e in index.events(&key) {
@@ -254,7 +276,7 @@ pub(crate) fn compute<'a>(
             lc.awaits.iter().any(|(a, _)| {
                 a.scope == s.scope
                     && a.range.start() > s.range.start()
-                    && facts.direct_waits.contains(&a.range)
+                    && facts.await_exprs.contains(&a.range)
             })
         });
     // The slot rebound between a cancel and an await written on the slot
