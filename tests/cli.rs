@@ -936,6 +936,24 @@ fn audit_records_say_what_the_analysis_saw() {
 }
 
 #[test]
+fn audit_reasoning_follows_the_order_of_cancel_and_await() {
+    // Awaited, then cancelled on a timeout: no wait after the cancel. A
+    // task nothing holds but a done-callback that logs its failure is seen
+    // failing.
+    let late = "import asyncio\nasync def run(coro):\n    task = asyncio.create_task(coro)\n    try:\n        await asyncio.wait_for(asyncio.shield(task), 1)\n    except asyncio.TimeoutError:\n        task.cancel()\n";
+    let logged = "import asyncio, logging\ndef log_result(task):\n    try:\n        task.result()\n    except Exception:\n        logging.exception('failed')\ndef fire(coro):\n    task = asyncio.ensure_future(coro)\n    task.add_done_callback(log_result)\n";
+    let dir = project(&[("late.py", late), ("logged.py", logged)]);
+    let md = stdout(&cmd(dir.path()).arg("audit").output().expect("runs"));
+    assert!(!md.contains("cancels it and then waits for it"), "{md}");
+    assert!(
+        md.contains("the cancelling function does not wait for it afterwards"),
+        "{md}"
+    );
+    assert!(md.contains("2 of 2 tasks can be seen failing"), "{md}");
+    assert!(md.contains("✅ No risk of silent failures"), "{md}");
+}
+
+#[test]
 fn audit_without_spawn_sites() {
     let dir = project(&[("app.py", "x = 1\n")]);
     let output = cmd(dir.path()).arg("audit").output().expect("runs");

@@ -34,6 +34,18 @@ impl Entry<'_> {
         self.record.findings.iter().any(|k| kinds.contains(k))
     }
 
+    /// Whether nobody may see the task fail: `silent-failure`, or a task
+    /// nothing holds (`dangling`, `unawaited-local`) that nothing observes
+    /// either (a done-callback that logs its exception does).
+    fn fails_unseen(&self) -> bool {
+        let ec = &self.record.exception_control;
+        let observed = ec.awaited
+            || !ec.observing_callbacks.is_empty()
+            || ec.body_handlers.as_ref().is_some_and(|h| !h.is_empty());
+        self.has(&[Kind::SilentFailure])
+            || (self.has(&[Kind::Dangling, Kind::UnawaitedLocal]) && !observed)
+    }
+
     fn location(&self) -> String {
         format!("{}:{}", self.path, self.record.line)
     }
@@ -386,10 +398,18 @@ fn reasoning(e: &Entry<'_>) -> Vec<String> {
         r.owner,
         Owner::Attribute { .. } | Owner::Collection { .. } | Owner::Module { .. }
     );
-    if !sh.cancelled_at.is_empty() && !sh.awaited_at.is_empty() {
+    // An await after a cancel is what sets how its `CancelledError` is met.
+    let awaited_after_cancel = sh.cancelled_error != CancelledErrorHandling::NotApplicable;
+    if !sh.cancelled_at.is_empty() && !sh.awaited_at.is_empty() && awaited_after_cancel {
         v.push(
             "Its owner cancels it and then waits for it, so shutdown does not return while the \
              task still runs"
+                .into(),
+        );
+    } else if !sh.cancelled_at.is_empty() && !sh.awaited_at.is_empty() {
+        v.push(
+            "Its owner waits for it and cancels it, but the cancelling function does not wait for \
+             it afterwards: the task may still run when that function returns"
                 .into(),
         );
     } else if !sh.cancelled_at.is_empty() {
@@ -740,10 +760,7 @@ fn markdown(
                 && e.record.shutdown.cancelled_error == CancelledErrorHandling::Suppressed
         })
         .count();
-    let observed = entries
-        .iter()
-        .filter(|e| !e.has(&[Kind::Dangling, Kind::UnawaitedLocal, Kind::SilentFailure]))
-        .count();
+    let observed = entries.iter().filter(|e| !e.fails_unseen()).count();
     writeln!(
         md,
         "1. **Spawn sites**: {} in {} ({} production, {} test)",
@@ -804,7 +821,14 @@ fn markdown(
     for (item, kinds) in CHECKLIST {
         let offenders: Vec<String> = entries
             .iter()
-            .filter(|e| e.has(kinds))
+            .filter(|e| {
+                // The failure items ask whether anybody sees it fail.
+                if kinds.contains(&Kind::SilentFailure) {
+                    e.fails_unseen()
+                } else {
+                    e.has(kinds)
+                }
+            })
             .map(|e| format!("`{}`", e.location()))
             .collect();
         if offenders.is_empty() {

@@ -248,7 +248,13 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     let funcs = function_list(model, awaits.iter().map(|a: &At| a.scope));
                     findings.push((Kind::CancelledErrorEscapes, sec, funcs));
                     shutdown.cancelled_error = CancelledErrorHandling::Escapes;
-                } else if !lc.cancels.is_empty() && !lc.awaits.is_empty() {
+                } else if lc
+                    .awaits_after_cancel()
+                    .is_some_and(|after| after.iter().any(|&(_, protected)| protected))
+                {
+                    // A protected await follows a cancel (an unprotected one
+                    // would have escaped; one by the spawning function, its
+                    // consumer, handles nothing for the cancelling one).
                     shutdown.cancelled_error = CancelledErrorHandling::Suppressed;
                 }
                 // The initialiser, or a function defined inside it (a
@@ -687,7 +693,17 @@ fn purpose(input: &Input, call: &ast::ExprCall, scope: ScopeId, body: Option<Sco
     // (`self._schedule_event(coro, name)`: named by the factory).
     let factory = facts_callee(input, call, scope);
     let arg = coroutine_arg(call);
-    let arg_call = arg.and_then(|c| coroutine_call(input.model, c, scope, call.range()));
+    // A call of a plain function of the module is no coroutine (a
+    // factory's first argument may be a key: `self._spawn(self._next_id())`).
+    let arg_call = arg
+        .and_then(|c| coroutine_call(input.model, c, scope, call.range()))
+        .filter(|inner| {
+            input
+                .model
+                .resolve_callee(&inner.func, scope)
+                .and_then(|f| input.model.scopes[f as usize].def)
+                .is_none_or(|d| d.is_async)
+        });
     let named = |e: &Expr| Some(short_text(input.source, e.range()));
     let (coroutine, def) = match (body, factory, arg_call) {
         (None, Some(_), Some(inner)) => (
@@ -968,5 +984,38 @@ mod tests {
         assert!(r.exception_control.body_handles_cancel);
         let narrow = src.replace("BaseException", "Exception");
         assert!(!records(&narrow)[0].exception_control.body_handles_cancel);
+    }
+
+    #[test]
+    fn a_factory_given_a_key_is_named_after_the_factory() {
+        let src = "import asyncio\nclass C:\n    def __init__(self):\n        self._tasks = {}\n    def _next_id(self):\n        return 1\n    async def _setup(self, key):\n        pass\n    def _spawn(self, key):\n        task = asyncio.create_task(self._setup(key))\n        self._tasks[key] = task\n        return task\n    async def add(self):\n        key = self._next_id()\n        await self._spawn(key)\n";
+        let records = records(src);
+        let call = records
+            .iter()
+            .find(|r| r.line == 15)
+            .expect("the factory's call");
+        assert_eq!(call.purpose.coroutine.as_deref(), Some("self._spawn"));
+        assert_eq!(call.purpose.defined_at, Some(9));
+    }
+
+    #[test]
+    fn a_consumers_await_does_not_make_the_cancel_suppressed() {
+        // `disconnect()` cancels; only `connect()`, which spawned the task,
+        // awaits it: nothing suppresses the cancelling one's error.
+        let src = "import asyncio, contextlib\nclass R:\n    def __init__(self):\n        self._t = None\n    async def connect(self):\n        if self._t is not None:\n            return\n        self._t = asyncio.create_task(work())\n        await self._t\n    def disconnect(self):\n        if self._t is not None:\n            self._t.cancel()\n";
+        let r = &records(src)[0];
+        assert_eq!(
+            r.shutdown.cancelled_error,
+            CancelledErrorHandling::NotApplicable
+        );
+        let protected = src.replace(
+            "    def disconnect(self):\n        if self._t is not None:\n            self._t.cancel()\n",
+            "    async def disconnect(self):\n        self._t.cancel()\n        with contextlib.suppress(asyncio.CancelledError):\n            await self._t\n",
+        );
+        let r = &records(&protected)[0];
+        assert_eq!(
+            r.shutdown.cancelled_error,
+            CancelledErrorHandling::Suppressed
+        );
     }
 }
