@@ -8,7 +8,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::facts::{Facts, Key, SiteId};
 use super::lifecycle;
 use super::model::{Model, ScopeId, MODULE_SCOPE};
+use super::names::any_expr;
 use super::owners::{self, Index, RawOwner};
+use ruff_python_ast::Expr;
 
 /// A class of the module that owns tasks.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +46,9 @@ pub(crate) fn class_owners(
     // Per class: start and stop method scopes, spawn ranges.
     let mut by_class: ByClass = FxHashMap::default();
     let mut slots_done: FxHashSet<Key> = FxHashSet::default();
+    // Per function of the module a slot is handed to: for each attribute
+    // its callers hand it, their methods (built once per function).
+    let mut handed_by: FxHashMap<ScopeId, FxHashMap<String, Vec<ScopeId>>> = FxHashMap::default();
     for (id, site) in facts.sites.iter().enumerate() {
         if !is_spawn[id] {
             continue;
@@ -67,20 +72,40 @@ pub(crate) fn class_owners(
         entry.2.push(site.call.range());
         if slots_done.insert(key) {
             let lc = lifecycle::compute(model, facts, index, key);
+            // Each function the slot is handed to, once.
+            let mut helpers: FxHashSet<ScopeId> = FxHashSet::default();
             for at in lc.cancels.iter().chain(lc.awaits.iter().map(|(a, _)| a)) {
                 if let Some(m) = method_of(model, at.scope) {
                     entry.1.insert(m);
                 } else {
                     // A function of the module the slot is handed to
                     // (`await _drain({self._t})`): the methods of the class
-                    // that call it stop the task.
-                    for caller in &facts.sites {
-                        if caller.callee == Some(at.scope) {
-                            if let Some(m) = method_of(model, caller.scope)
-                                .filter(|&m| model.scopes[m as usize].class == Some(class))
-                            {
-                                entry.1.insert(m);
+                    // that call it with the slot stop the task.
+                    let Key::Attr(_, attr) = key else { continue };
+                    if !helpers.insert(at.scope) {
+                        continue;
+                    }
+                    let by_attr = handed_by.entry(at.scope).or_insert_with(|| {
+                        let mut by_attr: FxHashMap<String, Vec<ScopeId>> = FxHashMap::default();
+                        for &c in index.callers(at.scope) {
+                            let caller = &facts.sites[c as usize];
+                            let Some(m) = method_of(model, caller.scope) else {
+                                continue;
+                            };
+                            for a in &*caller.call.arguments.args {
+                                any_expr(a, |e| {
+                                    if let Expr::Attribute(x) = e {
+                                        by_attr.entry(x.attr.to_string()).or_default().push(m);
+                                    }
+                                    false
+                                });
                             }
+                        }
+                        by_attr
+                    });
+                    for &m in by_attr.get(attr).into_iter().flatten() {
+                        if model.scopes[m as usize].class == Some(class) {
+                            entry.1.insert(m);
                         }
                     }
                 }

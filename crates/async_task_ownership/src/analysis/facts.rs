@@ -211,6 +211,8 @@ pub(crate) struct Bind<'a> {
     pub range: TextRange,
     /// The end of the statement list it is in.
     pub until: TextSize,
+    /// The start of that statement list.
+    pub block_start: TextSize,
     /// The value assigned.
     pub value: &'a Expr,
     /// The slot the value names, when it is one (`self._tasks`, a module
@@ -234,7 +236,7 @@ impl Bind<'_> {
             && !self.keeps_old_value()
     }
 
-    fn keeps_old_value(&self) -> bool {
+    pub(crate) fn keeps_old_value(&self) -> bool {
         match self.key {
             Key::Local(_, name) | Key::Module(name) => mentions_name(self.value, name),
             Key::Attr(_, attr) => any_expr(
@@ -311,6 +313,9 @@ const LOOP_CALLBACK_METHODS: &[&str] = &[
     "call_soon_threadsafe",
     "call_later",
     "call_at",
+    "add_signal_handler",
+    "add_reader",
+    "add_writer",
 ];
 
 #[derive(Clone, Copy)]
@@ -344,6 +349,7 @@ pub(crate) fn collect<'a>(
         frame: 0,
         next_frame: 1,
         block_end: TextSize::default(),
+        block_start: TextSize::default(),
         late_bound: FxHashSet::default(),
         key_cache: FxHashMap::default(),
         chain: Vec::new(),
@@ -381,6 +387,8 @@ struct Walker<'m, 'a> {
     next_frame: u32,
     /// The end of the statement list being walked.
     block_end: TextSize,
+    /// The start of the statement list being walked.
+    block_start: TextSize,
     /// Names bound inside expressions (walrus and comprehension targets),
     /// which the model does not collect: they are rare, and finding them
     /// would mean walking every expression twice.
@@ -501,6 +509,34 @@ fn polled_until_done(w: &ast::StmtWhile) -> Option<&Expr> {
         .iter()
         .any(|s| matches!(s, Stmt::Expr(e) if e.value.is_await_expr()));
     (a.attr.as_str() == "done" && call.arguments.is_empty() && awaits).then_some(&*a.value)
+}
+
+/// A context manager known to let its body run to its end or raise (never
+/// to swallow what the body raises): a lock or resource named without a
+/// call (`with self._lock:`), or a call of one of a few known ones.
+fn runs_body_through(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(_) | Expr::Attribute(_) => true,
+        Expr::Call(c) => matches!(
+            last_identifier(&c.func),
+            Some(
+                "open"
+                    | "nullcontext"
+                    | "patch"
+                    | "object"
+                    | "dict"
+                    | "memoryview"
+                    | "timeout"
+                    | "timeout_at"
+                    | "Lock"
+                    | "RLock"
+                    | "Semaphore"
+                    | "TemporaryDirectory"
+                    | "NamedTemporaryFile"
+            )
+        ),
+        _ => false,
+    }
 }
 
 fn is_lock_expr(expr: &Expr) -> bool {
@@ -699,9 +735,12 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn body(&mut self, body: &'a [Stmt]) {
         let end = body.last().map_or(self.block_end, Ranged::end);
+        let start = body.first().map_or(self.block_start, Ranged::start);
         let outer = std::mem::replace(&mut self.block_end, end);
+        let outer_start = std::mem::replace(&mut self.block_start, start);
         self.statements(body);
         self.block_end = outer;
+        self.block_start = outer_start;
     }
 
     /// A block that runs to its end whenever it is entered and then goes on
@@ -881,10 +920,11 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
                 self.protect_depth += protect;
                 self.guard_depth += g;
-                if self.frame == saved_frame {
+                if w.items.iter().all(|i| runs_body_through(&i.context_expr)) {
                     self.statements(&w.body);
                 } else {
-                    // `with suppress(…):` may leave its body half-way.
+                    // `with suppress(…):`, `move_on_after(…)`,
+                    // `pytest.raises(…)` may leave the body half-way.
                     self.body(&w.body);
                 }
                 self.guard_depth -= g;
@@ -1023,6 +1063,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             scope: self.scope,
             range,
             until: self.block_end,
+            block_start: self.block_start,
             value,
             names_slot,
             borrowed,
@@ -1076,13 +1117,32 @@ impl<'m, 'a> Walker<'m, 'a> {
                 scope.params.contains(&n.id.as_str()) || scope.kwonly.contains(&n.id.as_str())
             }
             Expr::Attribute(a) => !self.is_self(&a.value),
-            Expr::Subscript(_) | Expr::Await(_) => true,
+            // A part of a collection: the collection's (`tasks[1:]` of the
+            // function's own list is its own).
+            Expr::Subscript(s) => guard(|| self.borrowed_value(&s.value)),
+            Expr::Await(_) => true,
             Expr::Call(call) => {
                 if self.facts.site_by_range.contains_key(&call.range()) {
                     return false;
                 }
+                // `set[Task]()`: the constructor under its type arguments.
+                let func = match &*call.func {
+                    Expr::Subscript(s) => &*s.value,
+                    f => f,
+                };
+                // A method of a collection the function holds
+                // (`groups.setdefault(k, [])`): not another object's.
+                if let Expr::Attribute(a) = func {
+                    if let Expr::Name(n) = &*a.value {
+                        if !self.is_self(&a.value)
+                            && matches!(self.name_key(n.id.as_str()), Some(Key::Local(..)))
+                        {
+                            return self.borrowed_value(&a.value);
+                        }
+                    }
+                }
                 !matches!(
-                    last_identifier(&call.func).unwrap_or_default(),
+                    last_identifier(func).unwrap_or_default(),
                     "set"
                         | "list"
                         | "dict"

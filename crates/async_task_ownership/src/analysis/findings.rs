@@ -98,10 +98,17 @@ pub(crate) fn assemble(input: &Input) -> Report {
             continue;
         };
         let mut findings: Vec<(Kind, Vec<SecondaryLocation>, String)> = Vec::new();
-        let body_scope = site
+        // A body wrapped by a decorator that may handle its errors is read
+        // for swallowed cancellation (no wrapper stops a loop inside it),
+        // not for exception control.
+        let (body_scope, wrapped) = match site
             .api
             .as_ref()
-            .and(coroutine_function(model, facts, site.call, site.scope));
+            .and(coroutine_function(model, facts, site.call, site.scope))
+        {
+            Some((b, wrapped)) => (Some(b), wrapped),
+            None => (None, false),
+        };
         if let Some(b) = body_scope {
             bodies
                 .entry(b)
@@ -312,6 +319,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 && !awaited
                 && observing.is_empty()
                 && !escapes
+                && !wrapped
                 && body.broad_handlers.is_empty()
             {
                 findings.push((Kind::SilentFailure, Vec::new(), String::new()));
@@ -391,7 +399,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     v.dedup();
                     v
                 },
-                body_handlers: body.map(|b| {
+                body_handlers: body.filter(|_| !wrapped).map(|b| {
                     let mut v: Vec<u32> = b
                         .broad_handlers
                         .iter()
@@ -401,7 +409,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     v.dedup();
                     v
                 }),
-                body_handles_cancel: body.is_some_and(|b| b.broad_catches_cancel),
+                body_handles_cancel: !wrapped && body.is_some_and(|b| b.broad_catches_cancel),
             },
             scope: input.scope,
             findings: kinds,
@@ -637,23 +645,22 @@ fn bound_once(body: &[Stmt], name: &str) -> bool {
     count == 1
 }
 
+/// The task's coroutine function, and whether a decorator may wrap its
+/// body's errors.
 fn coroutine_function(
     model: &Model,
     facts: &Facts,
     call: &ast::ExprCall,
     scope: ScopeId,
-) -> Option<ScopeId> {
+) -> Option<(ScopeId, bool)> {
     let inner = coroutine_call(model, coroutine_arg(call)?, scope, call.range())?;
     let f = model.resolve_callee(&inner.func, scope)?;
-    model.scopes[f as usize]
-        .def
-        .filter(|d| {
-            d.is_async
-                && d.decorator_list
-                    .iter()
-                    .all(|d| is_transparent_decorator(model, facts, d, scope))
-        })
-        .map(|_| f)
+    let d = model.scopes[f as usize].def.filter(|d| d.is_async)?;
+    let wrapped = !d
+        .decorator_list
+        .iter()
+        .all(|d| is_transparent_decorator(model, facts, d, scope));
+    Some((f, wrapped))
 }
 
 /// A decorator that leaves the function's body as the task's body: a
@@ -667,16 +674,16 @@ fn is_transparent_decorator(
     d: &ast::Decorator,
     scope: ScopeId,
 ) -> bool {
-    if matches!(
-        crate::analysis::names::last_identifier(&d.expression),
-        Some("staticmethod" | "classmethod" | "override" | "final" | "abstractmethod")
-    ) {
-        return true;
-    }
     let func = match &d.expression {
         Expr::Call(c) => &*c.func,
         e => e,
     };
+    if matches!(
+        crate::analysis::names::last_identifier(func),
+        Some("staticmethod" | "classmethod" | "override" | "final" | "abstractmethod" | "wraps")
+    ) {
+        return true;
+    }
     let Some(wrapper) = model.resolve_callee(func, scope) else {
         return false;
     };

@@ -64,6 +64,13 @@ pub(crate) struct Lifecycle {
     /// then `task.cancel()`): a clear of the slot after the take, even one
     /// before the cancel, leaves the slot without that task.
     pub taken: Vec<(TextRange, TextSize)>,
+    /// Cancels after which the cancelling function has cleared or replaced
+    /// the slot on every path (decision 7).
+    pub cleared: FxHashSet<TextRange>,
+    /// Awaits of a cancelled task handed by the name it was taken out
+    /// under to a function of the module (`self._reap(task)`, or to the
+    /// new task: `create_task(self._run(old))`): of that very task.
+    pub object_awaits: Vec<At>,
 }
 
 fn is_initialiser(model: &Model, scope: ScopeId, slot: &Key) -> bool {
@@ -163,9 +170,12 @@ pub(crate) fn compute<'a>(
     // Where each reference of the queue took the task out of the slot
     // (none for the slot itself and the values of callers).
     let mut since: Vec<Option<TextSize>> = vec![None];
+    // Whether each reference came through a call's parameter.
+    let mut via_param: Vec<bool> = vec![false];
     let mut i = 0;
     while i < queue.len() {
         let key = queue[i];
+        let handed = via_param[i] && since[i].is_some();
         // A task moved on into another slot of the owner is awaited there
         // (decision 28), whatever becomes of this one.
         let taken = since[i].filter(|_| {
@@ -184,6 +194,12 @@ pub(crate) fn compute<'a>(
             if lc.note_use(ev) {
                 if let (EventKind::Cancelled, Some(at)) = (&ev.kind, taken) {
                     lc.taken.push((ev.range, at));
+                }
+                if handed && matches!(ev.kind, EventKind::Awaited { .. } | EventKind::Waited) {
+                    lc.object_awaits.push(At {
+                        scope: ev.scope,
+                        range: ev.range,
+                    });
                 }
                 continue;
             }
@@ -221,6 +237,7 @@ pub(crate) fn compute<'a>(
                         if seen.insert(k) {
                             queue.push(k);
                             since.push(None);
+                            via_param.push(false);
                         }
                     }
                 }
@@ -237,7 +254,8 @@ pub(crate) fn compute<'a>(
             match flow.to {
                 Key::Local(..) if seen.insert(flow.to) => {
                     queue.push(flow.to);
-                    since.push(taken.or(Some(flow.range.start())));
+                    since.push(since[i - 1].or(Some(flow.range.start())));
+                    via_param.push(via_param[i - 1] || flow.kind == FlowKind::Param);
                 }
                 Key::Local(..) => {}
                 // Moved into another slot of the owner (`self._cancelled.add(
@@ -304,7 +322,64 @@ pub(crate) fn compute<'a>(
             }
         }
     }
+    lc.cleared = cleared_cancels(facts, index, slot, &lc);
     lc
+}
+
+/// The cancels after which their function no longer holds the task in the
+/// slot (decision 7): for a task taken out under another name, a clear at
+/// the take (`task, self._t = self._t, None`, `self._tasks.pop(k)`) or a
+/// binding of the slot after the take in a block around the cancel (`task =
+/// self._t; self._t = None; task.cancel()`); for a cancel of the slot, a
+/// clear after it, or a binding to a new task after it in a block around
+/// it, not in another branch of an `if` (`self._t.cancel(); self._t =
+/// create_task(…)`).
+fn cleared_cancels(
+    facts: &Facts,
+    index: &Index,
+    slot: Key,
+    lc: &Lifecycle,
+) -> FxHashSet<TextRange> {
+    let binds: Vec<_> = index
+        .binds(&slot)
+        .iter()
+        .map(|&b| &facts.binds[b as usize])
+        .collect();
+    // A binding of the slot that holds wherever the cancel does.
+    let rebinds_around = |c: &At, after: TextSize| {
+        binds.iter().any(|b| {
+            b.scope == c.scope
+                && b.range.start() >= after
+                && b.block_start <= c.range.start()
+                && c.range.end() <= b.until
+                && !facts.exclusive(c.range, b.range)
+                && !b.keeps_old_value()
+        })
+    };
+    let mut out = FxHashSet::default();
+    for c in &lc.cancels {
+        let taken = lc
+            .taken
+            .iter()
+            .find(|(r, _)| *r == c.range)
+            .map(|&(_, at)| at);
+        let after_cancel = lc
+            .clears
+            .iter()
+            .any(|x| x.scope == c.scope && x.range.start() > c.range.start())
+            || rebinds_around(c, c.range.end());
+        let cleared = after_cancel
+            || taken.is_some_and(|at| {
+                lc.clears
+                    .iter()
+                    .any(|x| x.scope == c.scope && x.range.start() <= at && at < x.range.end())
+                    || rebinds_around(c, at)
+            });
+        if cleared {
+            out.insert(c.range);
+        }
+    }
+    out
 }
 
 /// An await of a call of an `async def` that returns the tasks
@@ -356,28 +431,6 @@ impl Lifecycle {
         self.awaits.iter().copied().chain(polls).collect()
     }
 
-    /// Whether the cancelling function clears or rebinds the slot after the
-    /// cancel (or, for a task it took out of the slot, after the take):
-    /// decision 7, the slot no longer holds the cancelled task
-    /// (`self._t.cancel()`, then `self._t = create_task(…)`).
-    fn clears_after(&self, scope: ScopeId, cancel: TextRange) -> bool {
-        let taken = self
-            .taken
-            .iter()
-            .find(|(c, _)| *c == cancel)
-            .map(|&(_, at)| at);
-        // `rebinds` adds the bindings to a new task to `clears`.
-        self.clears.iter().chain(&self.rebinds).any(|c| {
-            c.scope == scope
-                && match taken {
-                    // The clear ends after the take begins: it follows it
-                    // or is the same statement (`task, self._t = self._t, None`).
-                    Some(at) => c.range.end() > at,
-                    None => c.range.start() > cancel.start(),
-                }
-        })
-    }
-
     /// The awaits that can follow a cancel (§8.7): in the cancelling function
     /// after the cancel, or in another function that still sees the slot.
     /// `None` when no cancel is followed by an await.
@@ -385,6 +438,10 @@ impl Lifecycle {
         let waits = self.waits();
         let mut same: Vec<(At, bool)> = Vec::new();
         let mut other_ok = false;
+        let store_scopes: FxHashSet<ScopeId> = self.stores.iter().map(|s| s.scope).collect();
+        let await_scopes: FxHashSet<ScopeId> = waits.iter().map(|(a, _)| a.scope).collect();
+        let object_scopes: FxHashSet<ScopeId> =
+            self.object_awaits.iter().map(|a| a.scope).collect();
         for c in &self.cancels {
             let after: Vec<_> = waits
                 .iter()
@@ -403,9 +460,12 @@ impl Lifecycle {
                 // for the task it stored (decision 22) — when every function
                 // that stores into the slot waits so, since the slot's tasks
                 // are not told apart.
-                let cleared = self.clears_after(c.scope, c.range);
-                let consumed = self.consumed && self.stores.iter().all(|s| s.scope != c.scope);
-                if waits.iter().any(|(a, _)| a.scope != c.scope) && (!cleared || consumed) {
+                let cleared = self.cleared.contains(&c.range);
+                let consumed = self.consumed && !store_scopes.contains(&c.scope);
+                let elsewhere = |scopes: &FxHashSet<ScopeId>| {
+                    scopes.len() > 1 || scopes.iter().any(|&s| s != c.scope)
+                };
+                if elsewhere(&await_scopes) && (!cleared || consumed || elsewhere(&object_scopes)) {
                     other_ok = true;
                 }
             }

@@ -395,10 +395,11 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
                     if let Some(collection) = collection_alias(facts, index, flow) {
                         consider(collection, FlowKind::Add);
                     } else if flow.kind == FlowKind::Add
-                        && index
-                            .binds(&flow.to)
-                            .iter()
-                            .any(|&b| facts.binds[b as usize].borrowed)
+                        && index.binds(&flow.to).iter().any(|&b| {
+                            // Bound so before the task is added.
+                            let b = &facts.binds[b as usize];
+                            b.borrowed && b.range.start() < flow.range.start()
+                        })
                     {
                         // Added to another object's collection under a local
                         // name (`tasks = getattr(app.state, "tasks")`).
