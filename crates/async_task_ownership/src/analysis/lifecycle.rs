@@ -61,8 +61,9 @@ pub(crate) struct Lifecycle {
     pub consumed: bool,
     /// Cancels made through a local that took the task out of the slot,
     /// with where it was taken (`task = self._t` or `self._tasks.pop(k)`,
-    /// then `task.cancel()`): a clear of the slot after the take, even one
-    /// before the cancel, leaves the slot without that task.
+    /// then `task.cancel()`): a clear at the take, or a binding of the slot
+    /// after it in a block around the cancel, even one before the cancel,
+    /// leaves the slot without that task ([`cleared_cancels`]).
     pub taken: Vec<(TextRange, TextSize)>,
     /// Cancels after which the cancelling function has cleared or replaced
     /// the slot on every path (decision 7).
