@@ -24,6 +24,9 @@ pub(crate) struct MessageContext<'a> {
     pub task_group: bool,
     /// Whether the owner slot is a collection of tasks.
     pub collection: bool,
+    /// Whether that collection is a mapping (`{}`, `dict()`): its tasks are
+    /// its values.
+    pub mapping: bool,
 }
 
 pub(crate) fn message(kind: Kind, c: &MessageContext) -> String {
@@ -83,6 +86,16 @@ pub(crate) fn message(kind: Kind, c: &MessageContext) -> String {
     }
 }
 
+/// The tasks of the owner's collection as an expression: a mapping's
+/// values (`self._tasks.values()`), a list's or set's items.
+fn tasks_of(c: &MessageContext) -> String {
+    if c.mapping {
+        format!("{}.values()", c.slot)
+    } else {
+        c.slot.to_string()
+    }
+}
+
 pub(crate) fn help(kind: Kind, c: &MessageContext) -> String {
     match kind {
         Kind::Dangling | Kind::UnawaitedLocal if c.task_group => {
@@ -92,16 +105,18 @@ pub(crate) fn help(kind: Kind, c: &MessageContext) -> String {
             "Await the task (or `asyncio.gather` it), or store it on an owner that cancels and awaits it on shutdown".to_string()
         }
         Kind::NoShutdown if c.collection => format!(
-            "In the owner's shutdown, cancel every task in `{0}` and then await them with `asyncio.gather(*{0}, return_exceptions=True)`",
-            c.slot
+            "In the owner's shutdown, cancel every task in `{0}` and then await them with `asyncio.gather(*{1}, return_exceptions=True)`",
+            c.slot,
+            tasks_of(c)
         ),
         Kind::NoShutdown => format!(
             "In the owner's shutdown, call `{0}.cancel()` and then await it under `contextlib.suppress(asyncio.CancelledError)`",
             c.slot
         ),
         Kind::CancelNotAwaited if c.collection => format!(
-            "After cancelling them, await the tasks (`await asyncio.gather(*{0}, return_exceptions=True)`) before clearing `{0}`",
-            c.slot
+            "After cancelling them, await the tasks (`await asyncio.gather(*{1}, return_exceptions=True)`) before clearing `{0}`",
+            c.slot,
+            tasks_of(c)
         ),
         Kind::CancelNotAwaited => format!(
             "After `{0}.cancel()`, await it under `contextlib.suppress(asyncio.CancelledError)` so shutdown waits for the task to finish",

@@ -1502,6 +1502,7 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
             coroutine: "",
             task_group: false,
             collection: false,
+            mapping: false,
         };
         for spawn in &owner.spawns {
             report.diagnostics.push(ProjectDiagnostic {

@@ -197,6 +197,8 @@ pub(crate) struct Facts<'a> {
     /// Waits written as `await …` (of the task, a name of it, or a wait
     /// function's call), not `result()`/`exception()` calls.
     pub await_exprs: FxHashSet<TextRange>,
+    /// Adds of a task as a mapping's key (`self._conns[task] = conn`).
+    pub key_adds: FxHashSet<TextRange>,
     /// Lambdas and generator expressions: their code runs later than it
     /// stands.
     pub deferred: Vec<TextRange>,
@@ -282,6 +284,7 @@ impl Facts<'_> {
             binds: Vec::new(),
             direct_waits: FxHashSet::default(),
             await_exprs: FxHashSet::default(),
+            key_adds: FxHashSet::default(),
             deferred: Vec::new(),
         }
     }
@@ -999,7 +1002,13 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// put into the container too (a task used as a dict key is held there).
     fn target_loads(&mut self, target: &'a Expr) {
         if let Expr::Subscript(s) = target {
+            let first = self.facts.flows.len();
             self.expr(&s.slice, Use::Added(&s.value), false);
+            for f in &self.facts.flows[first..] {
+                if f.kind == FlowKind::Add {
+                    self.facts.key_adds.insert(f.range);
+                }
+            }
         }
     }
 

@@ -362,6 +362,14 @@ pub(crate) fn assemble(input: &Input) -> Report {
                         ..
                     }
                 ),
+                mapping: match res.owner {
+                    RawOwner::Slot {
+                        key,
+                        collection: true,
+                        ..
+                    } => is_mapping(facts, index, key),
+                    _ => false,
+                },
             };
             report.diagnostics.push(Diagnostic {
                 code: RULE_CODE,
@@ -430,6 +438,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 coroutine,
                 task_group: false,
                 collection: false,
+                mapping: false,
             };
             let mut spawns = spawns;
             spawns.sort_by_key(|r| r.start());
@@ -643,6 +652,36 @@ fn bound_once(body: &[Stmt], name: &str) -> bool {
         }
     }
     count == 1
+}
+
+/// Whether a collection slot is bound to a mapping (`{}`, `dict()`,
+/// `defaultdict(…)`) whose tasks are its values, not its keys.
+fn is_mapping(facts: &Facts, index: &Index, key: Key) -> bool {
+    // A task (a spawn, or a local that holds one) put in as a key.
+    let holds_task = |k: &Key| match k {
+        Key::Site(_) => true,
+        Key::Local(..) => index
+            .flows_into(k)
+            .iter()
+            .any(|&g| matches!(facts.flows[g as usize].from, Key::Site(_))),
+        _ => false,
+    };
+    let as_keys = index.flows_into(&key).iter().any(|&f| {
+        let flow = &facts.flows[f as usize];
+        facts.key_adds.contains(&flow.range) && holds_task(&flow.from)
+    });
+    !as_keys
+        && index
+            .binds(&key)
+            .iter()
+            .any(|&b| match facts.binds[b as usize].value {
+                Expr::Dict(_) | Expr::DictComp(_) => true,
+                Expr::Call(c) => matches!(
+                    crate::analysis::names::last_identifier(&c.func),
+                    Some("dict" | "defaultdict" | "OrderedDict" | "WeakValueDictionary")
+                ),
+                _ => false,
+            })
 }
 
 /// The task's coroutine function, and whether a decorator may wrap its

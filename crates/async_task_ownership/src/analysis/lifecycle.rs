@@ -138,10 +138,14 @@ pub(crate) fn compute<'a>(
         if !seen.insert(key) {
             continue;
         }
-        // Other names of the same value, and the value returned to callers.
+        // Other names of the same value (also a parameter of a function of
+        // the module it is handed to: `await self._cleanup(t)`, decision 4),
+        // and the value returned to callers.
         for &g in index.flows(&key) {
             let flow = &facts.flows[g as usize];
-            if matches!(flow.to, Key::Local(..)) && flow.kind == super::facts::FlowKind::Assign {
+            if matches!(flow.to, Key::Local(..))
+                && matches!(flow.kind, FlowKind::Assign | FlowKind::Param)
+            {
                 aliases.push(flow.to);
             }
         }
