@@ -103,6 +103,7 @@ fn projects_report_exactly_their_marks() {
         "alias",
         "self_holder",
         "helper_stop",
+        "helper_other_arg",
     ] {
         all.extend(differences(name));
     }
@@ -140,6 +141,16 @@ fn a_method_that_hands_the_slot_to_a_module_helper_stops_it() {
     assert_eq!(lifetime.stopped.len(), 1);
     assert_eq!(lifetime.stopped[0].path, "app/main.py");
     assert_eq!(lifetime.stopped[0].line, 10);
+}
+
+#[test]
+fn a_method_that_hands_the_helper_other_jobs_does_not_stop_the_task() {
+    // `refresh()` calls the same helper as `stop()`, with other jobs.
+    let project = load("helper_other_arg");
+    let joined = check_project(&project.facts, &Settings::default());
+    let lifetime = joined.lifetimes.first().expect("the scheduler's lifetime");
+    assert_eq!(lifetime.class, "Scheduler");
+    assert!(lifetime.stopped.is_empty(), "{:?}", lifetime.stopped);
 }
 
 #[test]
