@@ -658,17 +658,10 @@ fn bound_once(body: &[Stmt], name: &str) -> bool {
 /// `defaultdict(…)`) whose tasks are its values, not its keys.
 fn is_mapping(facts: &Facts, index: &Index, key: Key) -> bool {
     // A task (a spawn, or a local that holds one) put in as a key.
-    let holds_task = |k: &Key| match k {
-        Key::Site(_) => true,
-        Key::Local(..) => index
-            .flows_into(k)
-            .iter()
-            .any(|&g| matches!(facts.flows[g as usize].from, Key::Site(_))),
-        _ => false,
-    };
     let as_keys = index.flows_into(&key).iter().any(|&f| {
         let flow = &facts.flows[f as usize];
-        facts.key_adds.contains(&flow.range) && holds_task(&flow.from)
+        facts.key_adds.contains(&flow.range)
+            && super::owners::holds_spawned(facts, index, &flow.from)
     });
     !as_keys
         && index

@@ -103,15 +103,7 @@ pub(crate) fn compute<'a>(
         let from = facts.flows[f as usize].from;
         lc.storing.push(facts.flows[f as usize].scope);
         // A store of a task spawned here (not of a future handed in).
-        let spawned = match from {
-            Key::Site(_) => true,
-            Key::Local(..) => index
-                .flows_into(&from)
-                .iter()
-                .any(|&g| matches!(facts.flows[g as usize].from, Key::Site(_))),
-            _ => false,
-        };
-        if spawned {
+        if super::owners::holds_spawned(facts, index, &from) {
             lc.stores.push(At {
                 scope: facts.flows[f as usize].scope,
                 range: facts.flows[f as usize].range,

@@ -477,6 +477,19 @@ fn collection_alias<'a>(facts: &Facts<'a>, index: &Index<'a>, flow: &Flow<'a>) -
 }
 
 /// A slot bound to a container that drops its tasks by itself.
+/// Whether a key holds a task spawned in the module: a spawn site, or a
+/// local bound from one (not a future handed in from outside).
+pub(crate) fn holds_spawned(facts: &Facts, index: &Index, key: &Key) -> bool {
+    match key {
+        Key::Site(_) => true,
+        Key::Local(..) => index
+            .flows_into(key)
+            .iter()
+            .any(|&g| matches!(facts.flows[g as usize].from, Key::Site(_))),
+        _ => false,
+    }
+}
+
 fn self_pruning(facts: &Facts, index: &Index, key: Key) -> bool {
     index
         .events(&key)
