@@ -184,6 +184,11 @@ pub struct Shutdown {
     pub handed_on_at: Vec<Site>,
     /// How `CancelledError` from awaiting the cancelled task is handled.
     pub cancelled_error: CancelledErrorHandling,
+    /// Awaited inline by a wait that may return before the task ends
+    /// (`asyncio.wait` with `return_when=FIRST_COMPLETED` or
+    /// `FIRST_EXCEPTION`, or a `timeout`): a task still pending then
+    /// outlives the statement.
+    pub returns_early: bool,
 }
 
 /// A line in a function.

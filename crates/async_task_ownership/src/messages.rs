@@ -162,6 +162,12 @@ pub(crate) mod transfer {
     pub(crate) const IN_EXPRESSION: &str = "used in an expression";
     pub(crate) const NOT_FOLLOWED: &str = "not followed";
 
+    /// `added to `app`, a collection borrowed from elsewhere`: a local
+    /// name of another object's collection.
+    pub(crate) fn borrowed_local(name: &str) -> String {
+        format!("added to `{name}`, a collection borrowed from elsewhere")
+    }
+
     /// `stored on `job.task``.
     pub(crate) fn stored_on(target: &str) -> String {
         format!("stored on `{target}`")

@@ -308,6 +308,10 @@ fn shutdown_lines(r: &TaskRecord) -> Vec<String> {
     }
     if v.is_empty() {
         v.push(match &r.owner {
+            Owner::Inline if sh.returns_early => "Awaited where it is spawned, by an \
+                `asyncio.wait` that may return first (`return_when`, `timeout`): if still \
+                pending then, it outlives the statement"
+                .into(),
             Owner::Inline => "Awaited where it is spawned: it cannot outlive the statement".into(),
             Owner::Transferred { to } => {
                 format!("Handed on ({to}): stopping it is the receiver's job")
@@ -373,6 +377,10 @@ fn reasoning(e: &Entry<'_>) -> Vec<String> {
              see it fail"
                 .to_string()
         }
+        Owner::Inline if r.shutdown.returns_early => "The task is awaited where it is spawned, \
+             by an `asyncio.wait` that may return before it ends: a task still pending then \
+             outlives the spawning statement"
+            .to_string(),
         Owner::Inline => "The task is awaited where it is spawned, so it cannot outlive the \
              spawning statement"
             .to_string(),
@@ -693,7 +701,11 @@ fn markdown(
         writeln!(md, "**SPAWN API**: `{}`  ", r.api)?;
         writeln!(md, "**TASK PURPOSE**: {}  ", purpose(r))?;
         writeln!(md, "**OWNER**: {}  ", r.owner.describe())?;
-        writeln!(md, "**LIFETIME**: {}  ", lifetime(&r.lifetime))?;
+        let mut life = lifetime(&r.lifetime);
+        if r.shutdown.returns_early {
+            life.push_str(", or longer if still pending when the wait returns");
+        }
+        writeln!(md, "**LIFETIME**: {life}  ")?;
         writeln!(md, "**SHUTDOWN BEHAVIOR**:")?;
         for line in shutdown_lines(r) {
             writeln!(md, "- {line}")?;

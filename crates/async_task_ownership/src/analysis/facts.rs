@@ -197,6 +197,13 @@ pub(crate) struct Facts<'a> {
     /// Waits written as `await …` (of the task, a name of it, or a wait
     /// function's call), not `result()`/`exception()` calls.
     pub await_exprs: FxHashSet<TextRange>,
+    /// Calls with arguments written under `await` (`await self._wait(t)`).
+    pub awaited_calls: FxHashSet<TextRange>,
+    /// The parameter flows (indices into `flows`) of such calls.
+    pub awaited_params: FxHashSet<u32>,
+    /// `asyncio.wait` calls that may return before every task is done
+    /// (`return_when=FIRST_COMPLETED`, a `timeout`).
+    pub early_waits: Vec<TextRange>,
     /// Adds of a task as a mapping's key (`self._conns[task] = conn`).
     pub key_adds: FxHashSet<TextRange>,
     /// Lambdas and generator expressions: their code runs later than it
@@ -284,6 +291,9 @@ impl Facts<'_> {
             binds: Vec::new(),
             direct_waits: FxHashSet::default(),
             await_exprs: FxHashSet::default(),
+            awaited_calls: FxHashSet::default(),
+            awaited_params: FxHashSet::default(),
+            early_waits: Vec::new(),
             key_adds: FxHashSet::default(),
             deferred: Vec::new(),
         }
@@ -349,6 +359,8 @@ pub(crate) fn collect<'a>(
         protect_depth: 0,
         guard_depth: 0,
         exit_guard_seen: false,
+        self_aliases: Vec::new(),
+        exit_after_try: false,
         frame: 0,
         next_frame: 1,
         block_end: TextSize::default(),
@@ -365,6 +377,7 @@ pub(crate) fn collect<'a>(
             w.protect_depth = 0;
             w.guard_depth = 0;
             w.exit_guard_seen = false;
+            w.self_aliases.clear();
             w.frame = 0;
             w.default_aliases(id as ScopeId, scope.parent.unwrap_or(MODULE_SCOPE), def);
             w.scope = id as ScopeId;
@@ -386,6 +399,13 @@ struct Walker<'m, 'a> {
     protect_depth: u32,
     guard_depth: u32,
     exit_guard_seen: bool,
+    /// Locals of the function last bound to what `self` holds (`task =
+    /// self._task`, `t = self._tasks.get(k)`): a test of one tests the
+    /// slot (decision 6).
+    self_aliases: Vec<&'a str>,
+    /// Set for a `try` statement that a `raise`, `return` or `break`
+    /// follows in its block (read and reset where the `try` is walked).
+    exit_after_try: bool,
     frame: u32,
     next_frame: u32,
     /// The end of the statement list being walked.
@@ -542,6 +562,44 @@ fn runs_body_through(expr: &Expr) -> bool {
     }
 }
 
+/// Whether `value` reads what `self` holds: `self.a`, `self.a.b`,
+/// `self._tasks[k]`, `self._tasks.get(k)`, `getattr(self, "a", None)`.
+fn reads_self(value: &Expr, self_name: &str) -> bool {
+    let mut e = value;
+    loop {
+        match e {
+            Expr::Attribute(a) => e = &a.value,
+            Expr::Subscript(s) => e = &s.value,
+            Expr::Call(c) => match &*c.func {
+                Expr::Attribute(a) if a.attr.as_str() == "get" => e = &a.value,
+                Expr::Name(n) if n.id.as_str() == "getattr" => match c.arguments.args.first() {
+                    Some(first) => e = first,
+                    None => return false,
+                },
+                _ => return false,
+            },
+            Expr::Name(n) => return n.id.as_str() == self_name && !std::ptr::eq(e, value),
+            _ => return false,
+        }
+    }
+}
+
+/// Whether an `asyncio.wait(...)` call may return while some of its tasks
+/// still run: a `return_when` other than `ALL_COMPLETED`, or a timeout
+/// (keyword or second positional argument) other than `None`.
+fn wait_may_return_early(call: &ExprCall) -> bool {
+    let args = &call.arguments;
+    args.args.len() > 1
+        || args
+            .keywords
+            .iter()
+            .any(|k| match k.arg.as_ref().map(ast::Identifier::as_str) {
+                Some("return_when") => last_identifier(&k.value) != Some("ALL_COMPLETED"),
+                Some("timeout") => !k.value.is_none_literal_expr(),
+                _ => false,
+            })
+}
+
 fn is_lock_expr(expr: &Expr) -> bool {
     any_expr(expr, |e| {
         last_identifier(e).is_some_and(|n| contains_ignoring_ascii_case(n, "lock"))
@@ -555,8 +613,32 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn mentions_self(&self, expr: &Expr) -> bool {
         match self.self_name {
-            Some(name) => mentions_name(expr, name),
+            Some(name) => {
+                mentions_name(expr, name)
+                    || (!self.self_aliases.is_empty()
+                        && any_expr(
+                            expr,
+                            |e| matches!(e, Expr::Name(n) if self.self_aliases.contains(&n.id.as_str())),
+                        ))
+            }
             None => false,
+        }
+    }
+
+    /// Notes whether a local is now an alias of what `self` holds (its
+    /// value reads an attribute of `self`, an element of one, or
+    /// `getattr(self, …)`), or no longer one.
+    fn note_self_alias(&mut self, target: &'a Expr, value: &Expr) {
+        let (Some(self_name), Expr::Name(n)) = (self.self_name, target) else {
+            return;
+        };
+        let name = n.id.as_str();
+        if reads_self(value, self_name) {
+            if !self.self_aliases.contains(&name) {
+                self.self_aliases.push(name);
+            }
+        } else if !self.self_aliases.is_empty() {
+            self.self_aliases.retain(|a| *a != name);
         }
     }
 
@@ -750,7 +832,16 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// with the statements after it (a `with` body that suppresses nothing):
     /// a binding in it is seen by the rest of the enclosing block.
     fn statements(&mut self, body: &'a [Stmt]) {
-        for stmt in body {
+        for (i, stmt) in body.iter().enumerate() {
+            if stmt.is_try_stmt() {
+                // A `raise`, `return` or `break` later in the same block
+                // runs whenever the `try` ends normally: none of its
+                // handlers lets a loop go on (`except BaseException:
+                // cleanup()` inside a handler that re-raises after it).
+                self.exit_after_try = body[i + 1..]
+                    .iter()
+                    .any(|s| matches!(s, Stmt::Raise(_) | Stmt::Return(_) | Stmt::Break(_)));
+            }
             guard(|| self.stmt(stmt));
         }
     }
@@ -783,12 +874,14 @@ impl<'m, 'a> Walker<'m, 'a> {
                 for t in &a.targets {
                     self.bound(t, &a.value, stmt.range());
                     self.target_loads(t);
+                    self.note_self_alias(t, &a.value);
                 }
             }
             Stmt::AnnAssign(a) => {
                 if let Some(v) = &a.value {
                     self.expr(v, Use::Assigned(std::slice::from_ref(&*a.target)), false);
                     self.bound(&a.target, v, stmt.range());
+                    self.note_self_alias(&a.target, v);
                 }
                 self.target_loads(&a.target);
             }
@@ -935,6 +1028,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.frame = saved_frame;
             }
             Stmt::Try(t) => {
+                let exit_after = std::mem::take(&mut self.exit_after_try);
                 let frame = self.next_frame;
                 self.next_frame += 1;
                 let mut protect = 0;
@@ -956,7 +1050,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                         catches_cancel: cancel && !caught_before,
                         broad,
                         in_loop: self.loop_depth > 0,
-                        exits: block_exits(&h.body),
+                        exits: exit_after || block_exits(&h.body),
                         frame,
                     });
                     caught_before |= cancel;
@@ -1288,7 +1382,14 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
         match e {
             Expr::Call(call) => self.call(call, u),
-            Expr::Await(a) => self.expr(&a.value, Use::Awaited(false), false),
+            Expr::Await(a) => {
+                if let Expr::Call(c) = &*a.value {
+                    if !c.arguments.is_empty() {
+                        self.facts.awaited_calls.insert(c.range());
+                    }
+                }
+                self.expr(&a.value, Use::Awaited(false), false);
+            }
             Expr::Named(n) => {
                 self.bind_late(&n.target);
                 self.expr(&n.value, u, in_coll);
@@ -1495,6 +1596,9 @@ impl<'m, 'a> Walker<'m, 'a> {
             return;
         }
         if let Some(wait) = spawn::wait_fn(self.model, call, self.scope) {
+            if wait == WaitFn::Wait && wait_may_return_early(call) {
+                self.facts.early_waits.push(call.range());
+            }
             let arg_use = match (wait, u) {
                 // `for f in as_completed(tasks): await f` awaits the elements.
                 (WaitFn::Drives, Use::Iterated(target)) => Use::Iterated(target),
@@ -1750,6 +1854,13 @@ impl<'m, 'a> Walker<'m, 'a> {
                     .copied(),
             };
             if let Some(param) = param {
+                if !self.facts.awaited_calls.is_empty()
+                    && self.facts.awaited_calls.contains(&call.range())
+                {
+                    self.facts
+                        .awaited_params
+                        .insert(self.facts.flows.len() as u32);
+                }
                 self.flow(key, Key::Local(callee, param), FlowKind::Param, range);
                 return;
             }

@@ -82,9 +82,48 @@ pub(crate) fn assemble(input: &Input) -> Report {
             continue;
         };
         if let (Some(r), Some(owner)) = (resolutions.get_mut(&s), factory_slot.get(&callee)) {
-            if matches!(r.owner, RawOwner::Discarded | RawOwner::LocalUnawaited(..)) {
-                r.owner = owner.clone();
+            match (&r.owner, owner) {
+                (RawOwner::Discarded | RawOwner::LocalUnawaited(..), _) => r.owner = owner.clone(),
+                // Stored by the factory and again by its caller: either
+                // slot may be the one that stops it.
+                (RawOwner::Slot { key, .. }, RawOwner::Slot { key: other, .. }) if key != other => {
+                    r.other_slots.push(owner.clone());
+                }
+                _ => {}
             }
+        }
+    }
+    // A task kept in two of the owner's slots is stopped if either is
+    // stopped: judged by the other one when the first would leave it
+    // running and the other does not (decision 45).
+    for &s in &spawn_ids {
+        let Some(r) = resolutions.get_mut(&s) else {
+            continue;
+        };
+        let RawOwner::Slot { key, .. } = &r.owner else {
+            continue;
+        };
+        if r.other_slots.is_empty() {
+            continue;
+        }
+        let leaves_running = |lc: &Lifecycle| lc.no_shutdown() || lc.cancel_not_awaited();
+        let first = lifecycles
+            .entry(*key)
+            .or_insert_with(|| lifecycle::compute(model, facts, index, *key));
+        if !leaves_running(first) {
+            continue;
+        }
+        let better = r.other_slots.iter().position(|other| {
+            let RawOwner::Slot { key, .. } = other else {
+                return false;
+            };
+            let lc = lifecycles
+                .entry(*key)
+                .or_insert_with(|| lifecycle::compute(model, facts, index, *key));
+            !leaves_running(lc)
+        });
+        if let Some(i) = better {
+            r.owner = r.other_slots.swap_remove(i);
         }
     }
 
@@ -130,6 +169,10 @@ pub(crate) fn assemble(input: &Input) -> Report {
             }
             RawOwner::Inline => {
                 lifetime = Lifetime::Statement;
+                shutdown.returns_early = facts
+                    .early_waits
+                    .iter()
+                    .any(|w| w.contains_range(site.call.range()));
                 Owner::Inline
             }
             RawOwner::LocalAwaited(name, scope) => {

@@ -52,6 +52,9 @@ pub(crate) struct Lifecycle {
     pub self_pruning: bool,
     /// Functions that store tasks into the slot.
     pub storing: Vec<ScopeId>,
+    /// Functions of the module a storing function hands the task to in
+    /// an awaited call (`await self._wait(task)`): they wait on its behalf.
+    pub consumers: Vec<ScopeId>,
     /// Where they store the tasks they spawn (or get from a factory).
     pub stores: Vec<At>,
     /// Every function that stores into the slot then awaits the task with
@@ -99,6 +102,10 @@ pub(crate) fn compute<'a>(
     // other tasks on other paths (`tasks.append(t)` in one branch,
     // `self._tasks.add(t)` in the other), so its other uses are not the slot's.
     let mut aliases: Vec<Key<'a>> = Vec::new();
+    // Names of the task handed to a function of the module in an awaited
+    // call (`await self._wait(task)`): the caller, where, and the function
+    // (an await under way in the caller if that function awaits it).
+    let mut handed_awaited: Vec<(ScopeId, TextSize, ScopeId)> = Vec::new();
     for &f in index.flows_into(&slot) {
         let from = facts.flows[f as usize].from;
         lc.storing.push(facts.flows[f as usize].scope);
@@ -135,10 +142,17 @@ pub(crate) fn compute<'a>(
         // and the value returned to callers.
         for &g in index.flows(&key) {
             let flow = &facts.flows[g as usize];
-            if matches!(flow.to, Key::Local(..))
-                && matches!(flow.kind, FlowKind::Assign | FlowKind::Param)
-            {
-                aliases.push(flow.to);
+            if let Key::Local(callee, _) = flow.to {
+                match flow.kind {
+                    FlowKind::Assign => aliases.push(flow.to),
+                    FlowKind::Param => {
+                        if facts.awaited_params.contains(&g) {
+                            handed_awaited.push((flow.scope, flow.range.start(), callee));
+                        }
+                        aliases.push(flow.to);
+                    }
+                    _ => {}
+                }
             }
         }
         for &e in index.events(&key) {
@@ -221,7 +235,15 @@ pub(crate) fn compute<'a>(
                     }
                     if !is_initialiser(model, ev.scope, &slot) {
                         lc.rebinds.push(at);
-                        if *value != BoundValue::Task {
+                        // A task under another name (`self._t = task`) is
+                        // stored, not cleared.
+                        if *value != BoundValue::Task
+                            && !index.flows_into(&slot).iter().any(|&f| {
+                                let flow = &facts.flows[f as usize];
+                                ev.range.contains_range(flow.range)
+                                    && super::owners::holds_spawned(facts, index, &flow.from)
+                            })
+                        {
                             lc.clears.push(at);
                         }
                     }
@@ -286,12 +308,19 @@ pub(crate) fn compute<'a>(
             }
         }
     }
+    lc.consumers = handed_awaited
+        .iter()
+        .filter(|(caller, _, _)| lc.storing.contains(caller))
+        .map(|&(_, _, callee)| callee)
+        .collect();
     lc.consumed = !lc.stores.is_empty()
         && lc.stores.iter().all(|s| {
             lc.awaits.iter().any(|(a, _)| {
-                a.scope == s.scope
-                    && a.range.start() > s.range.start()
-                    && facts.await_exprs.contains(&a.range)
+                facts.await_exprs.contains(&a.range)
+                    && ((a.scope == s.scope && a.range.start() > s.range.start())
+                        || handed_awaited.iter().any(|&(caller, at, callee)| {
+                            caller == s.scope && at > s.range.start() && a.scope == callee
+                        }))
             })
         });
     // The slot rebound between a cancel and an await written on the slot
@@ -492,8 +521,9 @@ impl Lifecycle {
         if self.cancels.is_empty() || self.escapes {
             return None;
         }
-        // An await in a function that spawns into the slot is its consumer
-        // waiting for the result, not a stopper: its `CancelledError` is right.
+        // An await in a function that spawns into the slot (or that it
+        // hands the task to and awaits) is its consumer waiting for the
+        // result, not a stopper: its `CancelledError` is right.
         // A poll until done raises nothing and protects no await after it.
         let awaits: Vec<(At, bool)> = self
             .awaits_after_cancel()?
@@ -505,7 +535,8 @@ impl Lifecycle {
                     .any(|p| p.range == a.range && p.scope == a.scope)
             })
             .filter(|(a, _)| {
-                self.cancels.iter().any(|c| c.scope == a.scope) || !self.storing.contains(&a.scope)
+                self.cancels.iter().any(|c| c.scope == a.scope)
+                    || !(self.storing.contains(&a.scope) || self.consumers.contains(&a.scope))
             })
             .collect();
         if awaits.is_empty() || awaits.iter().any(|(_, protected)| *protected) {

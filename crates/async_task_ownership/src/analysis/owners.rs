@@ -268,6 +268,10 @@ pub(crate) struct Resolution<'a> {
     pub awaits: Vec<(ScopeId, TextRange, bool)>,
     /// Cancels of the task through locals (`task.cancel()`).
     pub cancels: Vec<(ScopeId, TextRange)>,
+    /// The owner's other slots the task is also stored in (`self._states[t]
+    /// = …` then `self._pending.add(t)`), or the slot a storing factory put
+    /// it in: any of them may be the one that stops it (decision 45).
+    pub other_slots: Vec<RawOwner<'a>>,
 }
 
 /// Whether the use of a local at `at` (in `scope`) cannot see the value the
@@ -323,6 +327,7 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
     let mut transferred: Option<String> = None;
     let mut other = false;
     let mut slot: Option<(u32, Key<'a>, FlowKind)> = None;
+    let mut candidates: Vec<(u32, Key<'a>, FlowKind)> = Vec::new();
     let mut observing = Vec::new();
     let mut awaits = Vec::new();
     let mut cancels = Vec::new();
@@ -383,6 +388,9 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
                 )
             };
             let mut consider = |to: Key<'a>, kind: FlowKind| {
+                if !candidates.iter().any(|&(_, k, _)| k == to) {
+                    candidates.push((f, to, kind));
+                }
                 if slot.is_none_or(|(best, best_to, _)| rank(best, best_to) > rank(f, to)) {
                     slot = Some((f, to, kind));
                 }
@@ -403,7 +411,10 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
                     {
                         // Added to another object's collection under a local
                         // name (`tasks = getattr(app.state, "tasks")`).
-                        transferred.get_or_insert_with(|| transfer::BORROWED.to_string());
+                        transferred.get_or_insert_with(|| match flow.to {
+                            Key::Local(_, name) => transfer::borrowed_local(name),
+                            _ => transfer::BORROWED.to_string(),
+                        });
                         continue;
                     }
                     if first_local.is_none() && matches!(flow.to, Key::Local(..)) && key == start {
@@ -417,26 +428,19 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
             }
         }
     }
-    let owner = if let Some((f, key, kind)) = slot {
-        let flow = &facts.flows[f as usize];
-        let collection = kind == FlowKind::Add || slot_is_collection(facts, index, key);
-        // §8.5: a collection bound from a parameter or another object is borrowed.
-        let borrowed = collection
-            && index
-                .events(&key)
-                .iter()
-                .any(|&e| facts.events[e as usize].kind == EventKind::Bound(BoundValue::Borrowed));
-        if borrowed {
-            RawOwner::Transferred(transfer::BORROWED.to_string())
-        } else {
-            RawOwner::Slot {
-                key,
-                collection,
-                store: flow.range,
-                store_scope: flow.scope,
-                guarded: flow.guarded,
-            }
-        }
+    let other_slots = match slot {
+        Some((_, chosen, _)) if candidates.len() > 1 => candidates
+            .iter()
+            .filter(|&&(_, key, _)| key != chosen && !self_pruning(facts, index, key))
+            .filter_map(|&c| match slot_owner(facts, index, c) {
+                owner @ RawOwner::Slot { .. } => Some(owner),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let owner = if let Some(chosen) = slot {
+        slot_owner(facts, index, chosen)
     } else if discarded {
         RawOwner::Discarded
     } else if inline {
@@ -457,6 +461,34 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
         observing,
         awaits,
         cancels,
+        other_slots,
+    }
+}
+
+/// The owner a store into a slot makes (`flow` the store).
+fn slot_owner<'a>(
+    facts: &Facts<'a>,
+    index: &Index<'a>,
+    (f, key, kind): (u32, Key<'a>, FlowKind),
+) -> RawOwner<'a> {
+    let flow = &facts.flows[f as usize];
+    let collection = kind == FlowKind::Add || slot_is_collection(facts, index, key);
+    // §8.5: a collection bound from a parameter or another object is borrowed.
+    let borrowed = collection
+        && index
+            .events(&key)
+            .iter()
+            .any(|&e| facts.events[e as usize].kind == EventKind::Bound(BoundValue::Borrowed));
+    if borrowed {
+        RawOwner::Transferred(transfer::BORROWED.to_string())
+    } else {
+        RawOwner::Slot {
+            key,
+            collection,
+            store: flow.range,
+            store_scope: flow.scope,
+            guarded: flow.guarded,
+        }
     }
 }
 
