@@ -158,6 +158,9 @@ pub(crate) struct Flow<'a> {
     /// Inside a `for` or `while` of its function: the code before it may
     /// run after it.
     pub in_loop: bool,
+    /// The start of the statement list it stands in (which names that
+    /// list: two flows with the same one run together).
+    pub block_start: TextSize,
 }
 
 #[derive(Debug, Clone)]
@@ -402,9 +405,10 @@ struct Walker<'m, 'a> {
     /// Locals of the function last bound to what `self` holds (`task =
     /// self._task`, `t = self._tasks.get(k)`): a test of one tests the
     /// slot (decision 6).
-    self_aliases: Vec<&'a str>,
+    self_aliases: Vec<(&'a str, &'a str)>,
     /// Set for a `try` statement that a `raise`, `return` or `break`
-    /// follows in its block (read and reset where the `try` is walked).
+    /// follows at once, and none of whose handlers continues the loop
+    /// (read and reset where the `try` is walked).
     exit_after_try: bool,
     frame: u32,
     next_frame: u32,
@@ -510,6 +514,35 @@ fn stmt_exits(s: &Stmt) -> bool {
     }
 }
 
+/// Whether a block may `continue` the loop around it (not counting loops
+/// and functions nested in it).
+fn block_continues(body: &[Stmt]) -> bool {
+    body.iter().any(|s| guard(|| stmt_continues(s)))
+}
+
+fn stmt_continues(s: &Stmt) -> bool {
+    match s {
+        Stmt::Continue(_) => true,
+        Stmt::If(i) => {
+            block_continues(&i.body) || i.elif_else_clauses.iter().any(|c| block_continues(&c.body))
+        }
+        Stmt::With(w) => block_continues(&w.body),
+        Stmt::Try(t) => {
+            block_continues(&t.body)
+                || block_continues(&t.orelse)
+                || block_continues(&t.finalbody)
+                || t.handlers.iter().any(|h| {
+                    let ast::ExceptHandler::ExceptHandler(h) = h;
+                    block_continues(&h.body)
+                })
+        }
+        Stmt::Match(m) => m.cases.iter().any(|c| block_continues(&c.body)),
+        Stmt::For(f) => block_continues(&f.orelse),
+        Stmt::While(w) => block_continues(&w.orelse),
+        _ => false,
+    }
+}
+
 /// The task a `while not task.done():` loop waits for, when its body awaits
 /// (`await asyncio.sleep(0.1)`: the loop gives way until the task ends).
 fn polled_until_done(w: &ast::StmtWhile) -> Option<&Expr> {
@@ -562,24 +595,30 @@ fn runs_body_through(expr: &Expr) -> bool {
     }
 }
 
-/// Whether `value` reads what `self` holds: `self.a`, `self.a.b`,
-/// `self._tasks[k]`, `self._tasks.get(k)`, `getattr(self, "a", None)`.
-fn reads_self(value: &Expr, self_name: &str) -> bool {
+/// What `value` reads of what `self` holds: `self.a`, `self.a.b`,
+/// `self._tasks[k]`, `self._tasks.get(k)` (the attribute next to `self`), or
+/// `getattr(self, "a", None)` (`""`: any attribute).
+fn reads_self<'a>(value: &'a Expr, self_name: &str) -> Option<&'a str> {
     let mut e = value;
+    let mut attr = None;
     loop {
         match e {
-            Expr::Attribute(a) => e = &a.value,
+            Expr::Attribute(a) => {
+                attr = Some(a.attr.as_str());
+                e = &a.value;
+            }
             Expr::Subscript(s) => e = &s.value,
             Expr::Call(c) => match &*c.func {
                 Expr::Attribute(a) if a.attr.as_str() == "get" => e = &a.value,
-                Expr::Name(n) if n.id.as_str() == "getattr" => match c.arguments.args.first() {
-                    Some(first) => e = first,
-                    None => return false,
-                },
-                _ => return false,
+                Expr::Name(n) if n.id.as_str() == "getattr" => {
+                    let first = c.arguments.args.first()?;
+                    return matches!(first, Expr::Name(n) if n.id.as_str() == self_name)
+                        .then_some("");
+                }
+                _ => return None,
             },
-            Expr::Name(n) => return n.id.as_str() == self_name && !std::ptr::eq(e, value),
-            _ => return false,
+            Expr::Name(n) if n.id.as_str() == self_name => return attr,
+            _ => return None,
         }
     }
 }
@@ -616,10 +655,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             Some(name) => {
                 mentions_name(expr, name)
                     || (!self.self_aliases.is_empty()
-                        && any_expr(
-                            expr,
-                            |e| matches!(e, Expr::Name(n) if self.self_aliases.contains(&n.id.as_str())),
-                        ))
+                        && any_expr(expr, |e| {
+                            matches!(e, Expr::Name(n)
+                                if self.self_aliases.iter().any(|(a, _)| *a == n.id.as_str()))
+                        }))
             }
             None => false,
         }
@@ -627,18 +666,46 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     /// Notes whether a local is now an alias of what `self` holds (its
     /// value reads an attribute of `self`, an element of one, or
-    /// `getattr(self, …)`), or no longer one.
-    fn note_self_alias(&mut self, target: &'a Expr, value: &Expr) {
-        let (Some(self_name), Expr::Name(n)) = (self.self_name, target) else {
+    /// `getattr(self, …)`), or no longer one; a store into `self.<attr>`
+    /// leaves the aliases of that attribute with the old value.
+    fn note_self_alias(&mut self, target: &'a Expr, value: &'a Expr) {
+        let Some(self_name) = self.self_name else {
             return;
         };
-        let name = n.id.as_str();
-        if reads_self(value, self_name) {
-            if !self.self_aliases.contains(&name) {
-                self.self_aliases.push(name);
+        match target {
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                self.forget_alias(name);
+                if let Some(attr) = reads_self(value, self_name) {
+                    self.self_aliases.push((name, attr));
+                }
             }
-        } else if !self.self_aliases.is_empty() {
-            self.self_aliases.retain(|a| *a != name);
+            Expr::Attribute(a) if !self.self_aliases.is_empty() && self.is_self(&a.value) => {
+                let attr = a.attr.as_str();
+                self.self_aliases.retain(|(_, of)| *of != attr);
+            }
+            _ => self.forget_aliases(target),
+        }
+    }
+
+    fn forget_alias(&mut self, name: &str) {
+        if !self.self_aliases.is_empty() {
+            self.self_aliases.retain(|(a, _)| *a != name);
+        }
+    }
+
+    /// The names a target binds (a tuple, a `for` or `with` target, `:=`)
+    /// are no longer aliases of what `self` holds.
+    fn forget_aliases(&mut self, target: &Expr) {
+        if self.self_aliases.is_empty() {
+            return;
+        }
+        match target {
+            Expr::Name(n) => self.forget_alias(n.id.as_str()),
+            Expr::Tuple(t) => t.elts.iter().for_each(|e| self.forget_aliases(e)),
+            Expr::List(t) => t.elts.iter().for_each(|e| self.forget_aliases(e)),
+            Expr::Starred(s) => self.forget_aliases(&s.value),
+            _ => {}
         }
     }
 
@@ -662,6 +729,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             range,
             guarded,
             in_loop: self.loop_depth > 0,
+            block_start: self.block_start,
         });
     }
 
@@ -677,6 +745,7 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn bind_late(&mut self, target: &'a Expr) {
+        self.forget_aliases(target);
         match target {
             Expr::Name(n) => {
                 self.late_bound.insert((self.scope, n.id.as_str()));
@@ -833,14 +902,20 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// a binding in it is seen by the rest of the enclosing block.
     fn statements(&mut self, body: &'a [Stmt]) {
         for (i, stmt) in body.iter().enumerate() {
-            if stmt.is_try_stmt() {
-                // A `raise`, `return` or `break` later in the same block
-                // runs whenever the `try` ends normally: none of its
-                // handlers lets a loop go on (`except BaseException:
-                // cleanup()` inside a handler that re-raises after it).
-                self.exit_after_try = body[i + 1..]
-                    .iter()
-                    .any(|s| matches!(s, Stmt::Raise(_) | Stmt::Return(_) | Stmt::Break(_)));
+            if let Stmt::Try(t) = stmt {
+                // A `raise`, `return` or `break` right after the `try` runs
+                // whenever a handler ends normally: none of them lets a loop
+                // go on (`except BaseException: cleanup()` inside a handler
+                // that re-raises after it), unless one of them, or the
+                // `finally`, continues the loop first.
+                self.exit_after_try = matches!(
+                    body.get(i + 1),
+                    Some(Stmt::Raise(_) | Stmt::Return(_) | Stmt::Break(_))
+                ) && !block_continues(&t.finalbody)
+                    && !t.handlers.iter().any(|h| {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        block_continues(&h.body)
+                    });
             }
             guard(|| self.stmt(stmt));
         }
@@ -866,6 +941,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                             self.expr(v, Use::Assigned(std::slice::from_ref(t)), false);
                             self.bound(t, v, stmt.range());
                             self.target_loads(t);
+                            self.note_self_alias(t, v);
                         }
                         return;
                     }
@@ -919,6 +995,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
             }
             Stmt::For(f) => {
+                self.forget_aliases(&f.target);
                 self.expr(&f.iter, Use::Iterated(&f.target), false);
                 self.loop_depth += 1;
                 self.body(&f.body);
@@ -987,6 +1064,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                     }
                     if let Some(v) = &item.optional_vars {
                         self.target_loads(v);
+                        self.forget_aliases(v);
                     }
                     if let Expr::Call(call) = &item.context_expr {
                         if last_identifier(&call.func) == Some("suppress") {

@@ -86,7 +86,21 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 (RawOwner::Discarded | RawOwner::LocalUnawaited(..), _) => r.owner = owner.clone(),
                 // Stored by the factory and again by its caller: either
                 // slot may be the one that stops it.
-                (RawOwner::Slot { key, .. }, RawOwner::Slot { key: other, .. }) if key != other => {
+                // (A store in the factory's own body, not under a condition.)
+                (
+                    RawOwner::Slot { key, .. },
+                    RawOwner::Slot {
+                        key: other,
+                        store_scope,
+                        block_start,
+                        ..
+                    },
+                ) if key != other
+                    && model.scopes[*store_scope as usize]
+                        .def
+                        .and_then(|d| d.body.first())
+                        .is_some_and(|first| first.start() == *block_start) =>
+                {
                     r.other_slots.push(owner.clone());
                 }
                 _ => {}
@@ -123,7 +137,8 @@ pub(crate) fn assemble(input: &Input) -> Report {
             !leaves_running(lc)
         });
         if let Some(i) = better {
-            r.owner = r.other_slots.swap_remove(i);
+            let first = std::mem::replace(&mut r.owner, r.other_slots.swap_remove(i));
+            r.switched_from = Some(first);
         }
     }
 
@@ -209,6 +224,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 store,
                 store_scope,
                 guarded,
+                ..
             } => {
                 let lc = lifecycles
                     .entry(*key)
@@ -343,6 +359,38 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     };
                     findings.push((Kind::UnboundedCollection, sec, String::new()));
                 }
+                // The first slot the task was judged by another than
+                // (decision 45) still grows if nothing prunes it.
+                if let Some(RawOwner::Slot {
+                    key: first,
+                    collection: true,
+                    store: first_store,
+                    ..
+                }) = &res.switched_from
+                {
+                    let grows = lifecycles
+                        .entry(*first)
+                        .or_insert_with(|| lifecycle::compute(model, facts, index, *first))
+                        .unbounded();
+                    if grows
+                        && !findings
+                            .iter()
+                            .any(|(k, _, _)| *k == Kind::UnboundedCollection)
+                    {
+                        let sec =
+                            if line_of(input, *first_store) == line_of(input, site.call.range()) {
+                                Vec::new()
+                            } else {
+                                vec![secondary(*first_store, messages::LABEL_ADDED)]
+                            };
+                        let name = match first {
+                            Key::Attr(_, attr) => format!("self.{attr}"),
+                            Key::Module(name) => (*name).to_string(),
+                            _ => String::new(),
+                        };
+                        findings.push((Kind::UnboundedCollection, sec, name));
+                    }
+                }
                 owner
             }
         };
@@ -389,9 +437,11 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 Kind::UnguardedRestart => (String::new(), "", extra.as_str()),
                 _ => (extra.clone(), "", function),
             };
+            // The first slot's growth, named by its own slot (decision 45).
+            let first_slot = *kind == Kind::UnboundedCollection && !extra.is_empty();
             let ctx = MessageContext {
                 task: &task_text,
-                slot: &slot_text,
+                slot: if first_slot { extra } else { &slot_text },
                 owner: &owner_words,
                 function,
                 others: &others,

@@ -106,6 +106,10 @@ pub(crate) fn compute<'a>(
     // call (`await self._wait(task)`): the caller, where, and the function
     // (an await under way in the caller if that function awaits it).
     let mut handed_awaited: Vec<(ScopeId, TextSize, ScopeId)> = Vec::new();
+    // Every function of the module the slot's tasks are handed to, with
+    // the function that hands them (a helper the stopping function also
+    // hands them to waits for the stopper too, not only for a consumer).
+    let mut handed_from: Vec<(ScopeId, ScopeId)> = Vec::new();
     for &f in index.flows_into(&slot) {
         let from = facts.flows[f as usize].from;
         lc.storing.push(facts.flows[f as usize].scope);
@@ -146,6 +150,7 @@ pub(crate) fn compute<'a>(
                 match flow.kind {
                     FlowKind::Assign => aliases.push(flow.to),
                     FlowKind::Param => {
+                        handed_from.push((flow.scope, callee));
                         if facts.awaited_params.contains(&g) {
                             handed_awaited.push((flow.scope, flow.range.start(), callee));
                         }
@@ -270,6 +275,9 @@ pub(crate) fn compute<'a>(
         }
         for &f in index.flows(&key) {
             let flow = &facts.flows[f as usize];
+            if let (Key::Local(callee, _), FlowKind::Param) = (flow.to, flow.kind) {
+                handed_from.push((flow.scope, callee));
+            }
             match flow.to {
                 Key::Local(..) if seen.insert(flow.to) => {
                     queue.push(flow.to);
@@ -310,7 +318,12 @@ pub(crate) fn compute<'a>(
     }
     lc.consumers = handed_awaited
         .iter()
-        .filter(|(caller, _, _)| lc.storing.contains(caller))
+        .filter(|&&(caller, _, callee)| {
+            lc.storing.contains(&caller)
+                && handed_from
+                    .iter()
+                    .all(|&(from, to)| to != callee || lc.storing.contains(&from))
+        })
         .map(|&(_, _, callee)| callee)
         .collect();
     lc.consumed = !lc.stores.is_empty()

@@ -1,7 +1,7 @@
 //! SPEC §1 task factories and §2 owners: which candidate sites spawn, and
 //! where the value of each spawn site ends up.
 
-use ruff_text_size::TextRange;
+use ruff_text_size::{TextRange, TextSize};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::facts::{BoundValue, EventKind, Facts, Flow, FlowKind, Key, SiteId};
@@ -254,6 +254,8 @@ pub(crate) enum RawOwner<'a> {
         store: TextRange,
         store_scope: ScopeId,
         guarded: bool,
+        /// The statement list the store stands in.
+        block_start: TextSize,
     },
     Transferred(String),
 }
@@ -272,6 +274,9 @@ pub(crate) struct Resolution<'a> {
     /// = …` then `self._pending.add(t)`), or the slot a storing factory put
     /// it in: any of them may be the one that stops it (decision 45).
     pub other_slots: Vec<RawOwner<'a>>,
+    /// The first slot, when the task is judged by another one (decision
+    /// 45): its `unbounded-collection` still stands.
+    pub switched_from: Option<RawOwner<'a>>,
 }
 
 /// Whether the use of a local at `at` (in `scope`) cannot see the value the
@@ -428,10 +433,18 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
             }
         }
     }
+    // Only the slots stored into in the same statement list as the first
+    // (not on another branch, not under a condition of their own).
     let other_slots = match slot {
-        Some((_, chosen, _)) if candidates.len() > 1 => candidates
+        Some((first, chosen, _)) if candidates.len() > 1 => candidates
             .iter()
-            .filter(|&&(_, key, _)| key != chosen && !self_pruning(facts, index, key))
+            .filter(|&&(f, key, _)| {
+                let (a, b) = (&facts.flows[f as usize], &facts.flows[first as usize]);
+                key != chosen
+                    && a.scope == b.scope
+                    && a.block_start == b.block_start
+                    && !self_pruning(facts, index, key)
+            })
             .filter_map(|&c| match slot_owner(facts, index, c) {
                 owner @ RawOwner::Slot { .. } => Some(owner),
                 _ => None,
@@ -462,6 +475,7 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
         awaits,
         cancels,
         other_slots,
+        switched_from: None,
     }
 }
 
@@ -488,6 +502,7 @@ fn slot_owner<'a>(
             store: flow.range,
             store_scope: flow.scope,
             guarded: flow.guarded,
+            block_start: flow.block_start,
         }
     }
 }
