@@ -48,13 +48,44 @@ pub(crate) fn analyze(facts: &Facts, index: &Index, scope: ScopeId) -> Body {
             let ev = &facts.events[e as usize];
             ev.frame == handler.frame
                 && matches!(ev.kind, EventKind::Awaited { .. })
-                && cancelled.contains(&ev.key)
+                && (cancelled.contains(&ev.key)
+                    || gathers_cancelled(facts, index, scope, &cancelled, ev.key))
         });
         if !shutdown_idiom {
             body.swallowing.push(handler.range);
         }
     }
     body
+}
+
+/// Whether `key` is a local bound to a wait for tasks the function cancels
+/// (`waiter = asyncio.gather(a, b)` after `a.cancel()`, then `await
+/// asyncio.shield(waiter)`: the shutdown idiom under another name).
+fn gathers_cancelled(
+    facts: &Facts,
+    index: &Index,
+    scope: ScopeId,
+    cancelled: &FxHashSet<Key>,
+    key: Key,
+) -> bool {
+    if !matches!(key, Key::Local(s, _) if s == scope) {
+        return false;
+    }
+    index.binds(&key).iter().any(|&b| {
+        let bind = &facts.binds[b as usize];
+        let ruff_python_ast::Expr::Call(call) = bind.value else {
+            return false;
+        };
+        let within = ruff_text_size::Ranged::range(call);
+        cancelled.iter().any(|k| {
+            index.events(k).iter().any(|&e| {
+                let ev = &facts.events[e as usize];
+                ev.scope == scope
+                    && ev.kind == EventKind::HandedOn(super::facts::Transfer::Gathered)
+                    && within.contains_range(ev.range)
+            })
+        })
+    })
 }
 
 #[cfg(test)]

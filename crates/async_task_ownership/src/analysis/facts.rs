@@ -204,6 +204,9 @@ pub(crate) struct Facts<'a> {
     pub awaited_calls: FxHashSet<TextRange>,
     /// The parameter flows (indices into `flows`) of such calls.
     pub awaited_params: FxHashSet<u32>,
+    /// The parameter flows of calls made where `CancelledError` is handled
+    /// (`with suppress(BaseException): drive(loop, t)`).
+    pub protected_params: FxHashSet<u32>,
     /// `asyncio.wait` calls that may return before every task is done
     /// (`return_when=FIRST_COMPLETED`, a `timeout`).
     pub early_waits: Vec<TextRange>,
@@ -296,6 +299,7 @@ impl Facts<'_> {
             await_exprs: FxHashSet::default(),
             awaited_calls: FxHashSet::default(),
             awaited_params: FxHashSet::default(),
+            protected_params: FxHashSet::default(),
             early_waits: Vec::new(),
             key_adds: FxHashSet::default(),
             deferred: Vec::new(),
@@ -1065,6 +1069,23 @@ impl<'m, 'a> Walker<'m, 'a> {
                     if let Some(v) = &item.optional_vars {
                         self.target_loads(v);
                         self.forget_aliases(v);
+                        // `with tracked() as tasks:`: what the manager
+                        // gives is not a collection this function made
+                        // (decision 5).
+                        if let Expr::Name(n) = &**v {
+                            if let Some(key @ Key::Local(..)) = self.name_key(n.id.as_str()) {
+                                self.facts.binds.push(Bind {
+                                    key,
+                                    scope: self.scope,
+                                    range: item.range(),
+                                    until: self.block_end,
+                                    block_start: self.block_start,
+                                    value: &item.context_expr,
+                                    names_slot: None,
+                                    borrowed: true,
+                                });
+                            }
+                        }
                     }
                     if let Expr::Call(call) = &item.context_expr {
                         if last_identifier(&call.func) == Some("suppress") {
@@ -1937,6 +1958,11 @@ impl<'m, 'a> Walker<'m, 'a> {
                 {
                     self.facts
                         .awaited_params
+                        .insert(self.facts.flows.len() as u32);
+                }
+                if self.protect_depth > 0 {
+                    self.facts
+                        .protected_params
                         .insert(self.facts.flows.len() as u32);
                 }
                 self.flow(key, Key::Local(callee, param), FlowKind::Param, range);

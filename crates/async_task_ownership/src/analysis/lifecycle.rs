@@ -75,6 +75,10 @@ pub(crate) struct Lifecycle {
     /// under to a function of the module (`self._reap(task)`, or to the
     /// new task: `create_task(self._run(old))`): of that very task.
     pub object_awaits: Vec<At>,
+    /// (cancel, await) pairs where the awaiting function calls the
+    /// cancelling one before the await (`t = self._t; self._cancel();
+    /// await t`): the await follows the cancel.
+    pub after_call: FxHashSet<(TextRange, TextRange)>,
 }
 
 fn is_initialiser(model: &Model, scope: ScopeId, slot: &Key) -> bool {
@@ -110,6 +114,9 @@ pub(crate) fn compute<'a>(
     // the function that hands them (a helper the stopping function also
     // hands them to waits for the stopper too, not only for a consumer).
     let mut handed_from: Vec<(ScopeId, ScopeId)> = Vec::new();
+    // The functions the slot's tasks are handed to, with whether the call
+    // handles `CancelledError` around it.
+    let mut handed_protected: Vec<(ScopeId, bool)> = Vec::new();
     for &f in index.flows_into(&slot) {
         let from = facts.flows[f as usize].from;
         lc.storing.push(facts.flows[f as usize].scope);
@@ -151,6 +158,7 @@ pub(crate) fn compute<'a>(
                     FlowKind::Assign => aliases.push(flow.to),
                     FlowKind::Param => {
                         handed_from.push((flow.scope, callee));
+                        handed_protected.push((callee, facts.protected_params.contains(&g)));
                         if facts.awaited_params.contains(&g) {
                             handed_awaited.push((flow.scope, flow.range.start(), callee));
                         }
@@ -188,10 +196,14 @@ pub(crate) fn compute<'a>(
     let mut since: Vec<Option<TextSize>> = vec![None];
     // Whether each reference came through a call's parameter.
     let mut via_param: Vec<bool> = vec![false];
+    // Whether each reference is the value of a call of a function that
+    // returns tasks it took out of the slot (`return tasks` after `tasks =
+    // list(self._tasks.values())`): awaiting it awaits those very tasks.
+    let mut returned_taken: Vec<bool> = vec![false];
     let mut i = 0;
     while i < queue.len() {
         let key = queue[i];
-        let handed = via_param[i] && since[i].is_some();
+        let handed = (via_param[i] && since[i].is_some()) || returned_taken[i];
         // A task moved on into another slot of the owner is awaited there
         // (decision 28), whatever becomes of this one.
         let taken = since[i].filter(|_| {
@@ -256,12 +268,14 @@ pub(crate) fn compute<'a>(
                 // A reference returned to a caller of the module: the value of
                 // each call of that function is a reference too.
                 EventKind::Returned if key != slot => {
+                    let taken_out = since[i - 1].is_some() || returned_taken[i - 1];
                     for &caller in index.callers(ev.scope) {
                         let k = Key::Site(caller);
                         if seen.insert(k) {
                             queue.push(k);
                             since.push(None);
                             via_param.push(false);
+                            returned_taken.push(taken_out);
                         }
                     }
                 }
@@ -277,12 +291,14 @@ pub(crate) fn compute<'a>(
             let flow = &facts.flows[f as usize];
             if let (Key::Local(callee, _), FlowKind::Param) = (flow.to, flow.kind) {
                 handed_from.push((flow.scope, callee));
+                handed_protected.push((callee, facts.protected_params.contains(&f)));
             }
             match flow.to {
                 Key::Local(..) if seen.insert(flow.to) => {
                     queue.push(flow.to);
                     since.push(since[i - 1].or(Some(flow.range.start())));
                     via_param.push(via_param[i - 1] || flow.kind == FlowKind::Param);
+                    returned_taken.push(returned_taken[i - 1]);
                 }
                 Key::Local(..) => {}
                 // Moved into another slot of the owner (`self._cancelled.add(
@@ -357,6 +373,41 @@ pub(crate) fn compute<'a>(
                             })))
                 {
                     lc.exclusive.insert((c.range, a.range));
+                }
+            }
+        }
+    }
+    // An await in a function the tasks are handed to only by calls that
+    // handle `CancelledError` around them is protected there (`with
+    // suppress(BaseException): drive(loop, t)`).
+    if !handed_protected.is_empty() {
+        for (a, protected) in &mut lc.awaits {
+            if !*protected
+                && handed_protected
+                    .iter()
+                    .any(|&(callee, _)| callee == a.scope)
+                && handed_protected
+                    .iter()
+                    .all(|&(callee, p)| callee != a.scope || p)
+            {
+                *protected = true;
+            }
+        }
+    }
+    // Awaits in a function that calls the cancelling one before them
+    // (bounded: a slot cancelled and awaited in hundreds of places is left
+    // to the plain reading).
+    let waits = lc.waits();
+    if lc.cancels.len() * waits.len() <= 4096 {
+        for c in &lc.cancels {
+            for (a, _) in &waits {
+                if a.scope != c.scope
+                    && index.callers(c.scope).iter().any(|&s| {
+                        let site = &facts.sites[s as usize];
+                        site.scope == a.scope && site.call.range().end() <= a.range.start()
+                    })
+                {
+                    lc.after_call.insert((c.range, a.range));
                 }
             }
         }
@@ -485,9 +536,10 @@ impl Lifecycle {
             let after: Vec<_> = waits
                 .iter()
                 .filter(|(a, _)| {
-                    a.scope == c.scope
+                    (a.scope == c.scope
                         && a.range.start() > c.range.start()
-                        && !self.exclusive.contains(&(c.range, a.range))
+                        && !self.exclusive.contains(&(c.range, a.range)))
+                        || self.after_call.contains(&(c.range, a.range))
                 })
                 .copied()
                 .collect();
