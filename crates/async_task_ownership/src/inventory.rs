@@ -3,6 +3,7 @@
 
 use ruff_text_size::TextRange;
 use serde::Serialize;
+use std::sync::Arc;
 
 use crate::diagnostic::ser_range;
 use crate::{Kind, Risk};
@@ -174,14 +175,15 @@ impl Lifetime {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Shutdown {
     /// Lines (1-based) where a reference is cancelled, with the function (`stop:55`).
-    pub cancelled_at: Vec<Site>,
+    /// (The lists of an owner slot are shared by every task of that slot.)
+    pub cancelled_at: Arc<[Site]>,
     /// Lines where a reference is awaited (in any form).
-    pub awaited_at: Vec<Site>,
+    pub awaited_at: Arc<[Site]>,
     /// Lines where the owner slot is cleared, pruned or rebound.
-    pub cleared_at: Vec<Site>,
+    pub cleared_at: Arc<[Site]>,
     /// Lines where a reference is handed to a call the rule does not follow
     /// (a function of another module), which may stop it.
-    pub handed_on_at: Vec<Site>,
+    pub handed_on_at: Arc<[Site]>,
     /// How `CancelledError` from awaiting the cancelled task is handled.
     pub cancelled_error: CancelledErrorHandling,
     /// Awaited inline by a wait that may return before the task ends

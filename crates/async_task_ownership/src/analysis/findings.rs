@@ -37,6 +37,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
         ..
     } = *input;
     let mut lifecycles: FxHashMap<Key, Lifecycle> = FxHashMap::default();
+    let mut slot_sites: FxHashMap<Key, [std::sync::Arc<[Site]>; 4]> = FxHashMap::default();
     let mut bodies: FxHashMap<ScopeId, Body> = FxHashMap::default();
 
     let spawn_ids: Vec<SiteId> = (0..facts.sites.len() as SiteId)
@@ -194,8 +195,9 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 lifetime = Lifetime::Function {
                     name: model.qualname(*scope),
                 };
-                shutdown.awaited_at = sites_of(input, res.awaits.iter().map(|&(s, r, _)| (s, r)));
-                shutdown.cancelled_at = sites_of(input, res.cancels.iter().copied());
+                shutdown.awaited_at =
+                    sites_of(input, res.awaits.iter().map(|&(s, r, _)| (s, r))).into();
+                shutdown.cancelled_at = sites_of(input, res.cancels.iter().copied()).into();
                 shutdown.cancelled_error = local_cancelled_error(facts, res);
                 Owner::Local {
                     name: (*name).to_string(),
@@ -208,7 +210,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     Vec::new(),
                     format!("{name}@{}", model.scopes[*scope as usize].short_name()),
                 ));
-                shutdown.cancelled_at = sites_of(input, res.cancels.iter().copied());
+                shutdown.cancelled_at = sites_of(input, res.cancels.iter().copied()).into();
                 lifetime = Lifetime::Function {
                     name: model.qualname(*scope),
                 };
@@ -285,11 +287,21 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     ),
                 };
                 slot_text = slot;
-                let place = |a: &At| (a.scope, a.range);
-                shutdown.cancelled_at = sites_of(input, lc.cancels.iter().map(place));
-                shutdown.awaited_at = sites_of(input, lc.awaits.iter().map(|(a, _)| place(a)));
-                shutdown.cleared_at = sites_of(input, lc.clears.iter().map(place));
-                shutdown.handed_on_at = sites_of(input, lc.handed.iter().map(place));
+                // Once per slot, shared by its tasks (a slot that thousands
+                // of sites store into has thousands of clears).
+                let lists = slot_sites.entry(*key).or_insert_with(|| {
+                    let place = |a: &At| (a.scope, a.range);
+                    [
+                        sites_of(input, lc.cancels.iter().map(place)).into(),
+                        sites_of(input, lc.awaits.iter().map(|(a, _)| place(a))).into(),
+                        sites_of(input, lc.clears.iter().map(place)).into(),
+                        sites_of(input, lc.handed.iter().map(place)).into(),
+                    ]
+                });
+                shutdown.cancelled_at = lists[0].clone();
+                shutdown.awaited_at = lists[1].clone();
+                shutdown.cleared_at = lists[2].clone();
+                shutdown.handed_on_at = lists[3].clone();
                 awaited |= !lc.awaits.is_empty();
                 observing.extend(lc.observing.iter().map(|a| a.range));
                 escapes = lc.escapes;
@@ -1001,15 +1013,15 @@ mod tests {
         // The lambda prunes the dict both as a done-callback and as a call.
         let src = "import asyncio\nclass Hub:\n    def __init__(self):\n        self._jobs = {}\n    def start(self, key):\n        task = asyncio.create_task(work(key))\n        self._jobs[key] = task\n        task.add_done_callback(lambda _t: self._jobs.pop(key, None))\n";
         let r = &records(src)[0];
-        assert_eq!(r.shutdown.cleared_at, vec![site(8, "Hub.start")]);
+        assert_eq!(*r.shutdown.cleared_at, [site(8, "Hub.start")]);
     }
 
     #[test]
     fn a_local_tasks_cancel_is_listed_with_how_its_await_meets_it() {
         let suppressed = "import asyncio, contextlib\nasync def run(coro):\n    task = asyncio.create_task(coro)\n    await asyncio.sleep(0)\n    task.cancel()\n    with contextlib.suppress(asyncio.CancelledError):\n        await task\n";
         let r = &records(suppressed)[0];
-        assert_eq!(r.shutdown.cancelled_at, vec![site(5, "run")]);
-        assert_eq!(r.shutdown.awaited_at, vec![site(7, "run")]);
+        assert_eq!(*r.shutdown.cancelled_at, [site(5, "run")]);
+        assert_eq!(*r.shutdown.awaited_at, [site(7, "run")]);
         assert_eq!(
             r.shutdown.cancelled_error,
             CancelledErrorHandling::Suppressed
@@ -1023,7 +1035,7 @@ mod tests {
         // Awaited before the cancel only: nothing meets the cancel.
         let before = "import asyncio\nasync def run(coro):\n    task = asyncio.create_task(coro)\n    await task\n    task.cancel()\n";
         let r = &records(before)[0];
-        assert_eq!(r.shutdown.cancelled_at, vec![site(5, "run")]);
+        assert_eq!(*r.shutdown.cancelled_at, [site(5, "run")]);
         assert_eq!(
             r.shutdown.cancelled_error,
             CancelledErrorHandling::NotApplicable
@@ -1031,7 +1043,7 @@ mod tests {
         // Never awaited: the cancel is still listed.
         let never = "import asyncio\nasync def run(coro):\n    task = asyncio.create_task(coro)\n    task.cancel()\n";
         let r = &records(never)[0];
-        assert_eq!(r.shutdown.cancelled_at, vec![site(4, "run")]);
+        assert_eq!(*r.shutdown.cancelled_at, [site(4, "run")]);
     }
 
     #[test]
@@ -1069,12 +1081,12 @@ mod tests {
         let src = "import asyncio\nclass Pool:\n    def __init__(self):\n        self._tasks = set()\n    def spawn(self, coro):\n        task = asyncio.create_task(coro)\n        self._tasks.add(task)\n        task.add_done_callback(self._tasks.discard)\n    async def shutdown(self):\n        async def _cancel(tasks):\n            for t in tasks:\n                t.cancel()\n            await asyncio.gather(*tasks, return_exceptions=True)\n        await _cancel(self._tasks)\n";
         let r = &records(src)[0];
         assert_eq!(
-            r.shutdown.cancelled_at,
-            vec![site(12, "Pool.shutdown.<locals>._cancel")]
+            *r.shutdown.cancelled_at,
+            [site(12, "Pool.shutdown.<locals>._cancel")]
         );
         assert_eq!(
-            r.shutdown.awaited_at,
-            vec![site(13, "Pool.shutdown.<locals>._cancel")]
+            *r.shutdown.awaited_at,
+            [site(13, "Pool.shutdown.<locals>._cancel")]
         );
     }
 
@@ -1082,7 +1094,7 @@ mod tests {
     fn a_slot_handed_to_code_outside_the_module_is_listed() {
         let src = "import asyncio\nfrom lib import cancel_and_wait\nclass Pool:\n    def start(self):\n        self._main = asyncio.create_task(work())\n    async def aclose(self):\n        await cancel_and_wait(self._main)\n";
         let r = &records(src)[0];
-        assert_eq!(r.shutdown.handed_on_at, vec![site(7, "Pool.aclose")]);
+        assert_eq!(*r.shutdown.handed_on_at, [site(7, "Pool.aclose")]);
         assert!(r.findings.iter().all(|k| k.name() != "no-shutdown"));
     }
 
