@@ -49,7 +49,7 @@ pub(crate) fn analyze(facts: &Facts, index: &Index, scope: ScopeId) -> Body {
             ev.frame == handler.frame
                 && matches!(ev.kind, EventKind::Awaited { .. })
                 && (cancelled.contains(&ev.key)
-                    || gathers_cancelled(facts, index, scope, &cancelled, ev.key))
+                    || gathers_cancelled(facts, index, scope, &cancelled, ev.key, ev.range))
         });
         if !shutdown_idiom {
             body.swallowing.push(handler.range);
@@ -67,25 +67,53 @@ fn gathers_cancelled(
     scope: ScopeId,
     cancelled: &FxHashSet<Key>,
     key: Key,
+    at: TextRange,
 ) -> bool {
     if !matches!(key, Key::Local(s, _) if s == scope) {
         return false;
     }
-    index.binds(&key).iter().any(|&b| {
-        let bind = &facts.binds[b as usize];
-        let ruff_python_ast::Expr::Call(call) = bind.value else {
-            return false;
-        };
-        let within = ruff_text_size::Ranged::range(call);
-        cancelled.iter().any(|k| {
-            index.events(k).iter().any(|&e| {
-                let ev = &facts.events[e as usize];
-                ev.scope == scope
-                    && ev.kind == EventKind::HandedOn(super::facts::Transfer::Gathered)
-                    && within.contains_range(ev.range)
-            })
+    // The waiter's last binding before the await, every argument of which
+    // is a task the function cancels.
+    let Some(bind) = index
+        .binds(&key)
+        .iter()
+        .map(|&b| &facts.binds[b as usize])
+        .filter(|b| b.range.start() < at.start())
+        .max_by_key(|b| b.range.start())
+    else {
+        return false;
+    };
+    let ruff_python_ast::Expr::Call(call) = bind.value else {
+        return false;
+    };
+    let within = ruff_text_size::Ranged::range(call);
+    let gathered = cancelled
+        .iter()
+        .flat_map(|k| index.events(k))
+        .filter(|&&e| {
+            let ev = &facts.events[e as usize];
+            ev.scope == scope
+                && ev.kind == EventKind::HandedOn(super::facts::Transfer::Gathered)
+                && within.contains_range(ev.range)
         })
-    })
+        .count();
+    // Through a wrapper (`ensure_future(asyncio.wait([a, b]))`).
+    let mut call = call;
+    while let [ruff_python_ast::Expr::Call(inner)] = &*call.arguments.args {
+        call = inner;
+    }
+    let waited: usize = call
+        .arguments
+        .args
+        .iter()
+        .map(|a| match a {
+            ruff_python_ast::Expr::List(l) => l.elts.len(),
+            ruff_python_ast::Expr::Tuple(l) => l.elts.len(),
+            ruff_python_ast::Expr::Set(l) => l.elts.len(),
+            _ => 1,
+        })
+        .sum();
+    gathered > 0 && gathered == waited
 }
 
 #[cfg(test)]

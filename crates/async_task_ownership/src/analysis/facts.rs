@@ -1960,7 +1960,17 @@ impl<'m, 'a> Walker<'m, 'a> {
                         .awaited_params
                         .insert(self.facts.flows.len() as u32);
                 }
-                if self.protect_depth > 0 {
+                // A call that runs the callee here and now: not a coroutine
+                // made and awaited elsewhere, not in a lambda run later.
+                if self.protect_depth > 0
+                    && (scope.def.is_none_or(|d| !d.is_async)
+                        || self.facts.awaited_calls.contains(&call.range()))
+                    && !self
+                        .facts
+                        .deferred
+                        .iter()
+                        .any(|d| d.contains_range(call.range()))
+                {
                     self.facts
                         .protected_params
                         .insert(self.facts.flows.len() as u32);

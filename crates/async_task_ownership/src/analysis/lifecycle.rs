@@ -199,11 +199,17 @@ pub(crate) fn compute<'a>(
     // Whether each reference is the value of a call of a function that
     // returns tasks it took out of the slot (`return tasks` after `tasks =
     // list(self._tasks.values())`): awaiting it awaits those very tasks.
-    let mut returned_taken: Vec<bool> = vec![false];
+    // (The function that returns them: only one that also cancels them
+    // counts, decision 23.)
+    let mut returned_taken: Vec<Option<(ScopeId, TextSize)>> = vec![None];
+    let mut returned_awaits: Vec<((ScopeId, TextSize), At)> = Vec::new();
+    // Awaits of a name the task was taken out under, with where it was taken.
+    let mut taken_awaits: Vec<(TextSize, At)> = Vec::new();
     let mut i = 0;
     while i < queue.len() {
         let key = queue[i];
-        let handed = (via_param[i] && since[i].is_some()) || returned_taken[i];
+        let handed = via_param[i] && since[i].is_some();
+        let returned_by = returned_taken[i];
         // A task moved on into another slot of the owner is awaited there
         // (decision 28), whatever becomes of this one.
         let taken = since[i].filter(|_| {
@@ -223,11 +229,27 @@ pub(crate) fn compute<'a>(
                 if let (EventKind::Cancelled, Some(at)) = (&ev.kind, taken) {
                     lc.taken.push((ev.range, at));
                 }
-                if handed && matches!(ev.kind, EventKind::Awaited { .. } | EventKind::Waited) {
-                    lc.object_awaits.push(At {
+                if let (EventKind::Awaited { .. } | EventKind::Waited, Some(at)) =
+                    (&ev.kind, since[i - 1])
+                {
+                    taken_awaits.push((
+                        at,
+                        At {
+                            scope: ev.scope,
+                            range: ev.range,
+                        },
+                    ));
+                }
+                if matches!(ev.kind, EventKind::Awaited { .. } | EventKind::Waited) {
+                    let at = At {
                         scope: ev.scope,
                         range: ev.range,
-                    });
+                    };
+                    if handed {
+                        lc.object_awaits.push(at);
+                    } else if let Some(helper) = returned_by {
+                        returned_awaits.push((helper, at));
+                    }
                 }
                 continue;
             }
@@ -268,7 +290,10 @@ pub(crate) fn compute<'a>(
                 // A reference returned to a caller of the module: the value of
                 // each call of that function is a reference too.
                 EventKind::Returned if key != slot => {
-                    let taken_out = since[i - 1].is_some() || returned_taken[i - 1];
+                    let taken_out = match since[i - 1] {
+                        Some(at) => Some((ev.scope, at)),
+                        None => returned_taken[i - 1],
+                    };
                     for &caller in index.callers(ev.scope) {
                         let k = Key::Site(caller);
                         if seen.insert(k) {
@@ -310,6 +335,25 @@ pub(crate) fn compute<'a>(
                 }
                 _ => {}
             }
+        }
+    }
+    // Awaits of tasks a helper took out, cancelled and returned.
+    // (Taken out before the helper clears the slot: a copy made after
+    // the clear is empty.)
+    for ((helper, take), at) in returned_awaits {
+        // (The take compared with the helper's clears only when the helper
+        // took the tasks out itself, not a caller that handed them in.)
+        let took_here = model.scopes[helper as usize]
+            .def
+            .is_some_and(|d| d.range().contains(take));
+        if lc.cancels.iter().any(|c| c.scope == helper)
+            && !(took_here
+                && lc
+                    .clears
+                    .iter()
+                    .any(|x| x.scope == helper && x.range.end() <= take))
+        {
+            lc.object_awaits.push(at);
         }
     }
     lc.own_cancels = lc.cancels.len();
@@ -394,19 +438,51 @@ pub(crate) fn compute<'a>(
             }
         }
     }
-    // Awaits in a function that calls the cancelling one before them
+    // Awaits in a function that calls the cancelling one before them: of
+    // a task taken out of the slot before the call (`t = self._t;
+    // self._cancel(); await t`), or of the slot itself when the cancelling
+    // function leaves the task there and nothing rebinds the slot between
+    // the call and the await; never in another branch than the call
     // (bounded: a slot cancelled and awaited in hundreds of places is left
     // to the plain reading).
-    let waits = lc.waits();
-    if lc.cancels.len() * waits.len() <= 4096 {
+    let direct: Vec<(Option<TextSize>, At)> = lc
+        .waits()
+        .into_iter()
+        .filter(|(a, _)| facts.direct_waits.contains(&a.range))
+        .map(|(a, _)| (None, a))
+        .collect();
+    let candidates: Vec<(Option<TextSize>, At)> = taken_awaits
+        .iter()
+        .map(|&(take, a)| (Some(take), a))
+        .chain(direct)
+        .collect();
+    if lc.cancels.len() * candidates.len() <= 4096 {
+        let slot_binds = index.binds(&slot);
         for c in &lc.cancels {
-            for (a, _) in &waits {
-                if a.scope != c.scope
-                    && index.callers(c.scope).iter().any(|&s| {
-                        let site = &facts.sites[s as usize];
-                        site.scope == a.scope && site.call.range().end() <= a.range.start()
-                    })
-                {
+            let keeps_task = !lc
+                .clears
+                .iter()
+                .any(|x| x.scope == c.scope && x.range.start() > c.range.start());
+            for &(take, a) in &candidates {
+                if a.scope == c.scope || (take.is_none() && !keeps_task) {
+                    continue;
+                }
+                let follows = index.callers(c.scope).iter().any(|&s| {
+                    let site = &facts.sites[s as usize];
+                    let call = site.call.range();
+                    site.scope == a.scope
+                        && take.is_none_or(|take| take <= call.start())
+                        && call.end() <= a.range.start()
+                        && !facts.exclusive(call, a.range)
+                        && (take.is_some()
+                            || !slot_binds.iter().any(|&b| {
+                                let b = &facts.binds[b as usize];
+                                b.scope == a.scope
+                                    && call.end() <= b.range.start()
+                                    && b.range.end() <= a.range.start()
+                            }))
+                });
+                if follows {
                     lc.after_call.insert((c.range, a.range));
                 }
             }

@@ -408,11 +408,15 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
                     if let Some(collection) = collection_alias(facts, index, flow) {
                         consider(collection, FlowKind::Add);
                     } else if flow.kind == FlowKind::Add
-                        && index.binds(&flow.to).iter().any(|&b| {
-                            // Bound so before the task is added.
-                            let b = &facts.binds[b as usize];
-                            b.borrowed && b.range.start() < flow.range.start()
-                        })
+                        && index
+                            .binds(&flow.to)
+                            .iter()
+                            .map(|&b| &facts.binds[b as usize])
+                            // Bound so last before the task is added (not
+                            // bound again to a collection of its own).
+                            .filter(|b| b.range.start() < flow.range.start())
+                            .max_by_key(|b| b.range.start())
+                            .is_some_and(|b| b.borrowed)
                     {
                         // Added to another object's collection under a local
                         // name (`tasks = getattr(app.state, "tasks")`).
