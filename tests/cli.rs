@@ -1003,6 +1003,50 @@ fn audit_json_is_the_inventory_with_paths() {
     assert_eq!(task["diagnostics"][0]["code"], "ATO101");
 }
 
+#[test]
+fn long_lists_are_cut_in_the_text_but_whole_in_the_json() {
+    // A slot twelve methods cancel: the diagnostic names five of them and
+    // points at five cancels, the Markdown audit names ten places, and the
+    // JSON audit lists all twelve.
+    let mut src = String::from(
+        "import asyncio\nclass C:\n    def start(self):\n        if self._t:\n            return\n        self._t = asyncio.create_task(w())\n",
+    );
+    for i in 0..12 {
+        src.push_str(&format!(
+            "    def stop{i}(self):\n        self._t.cancel()\n"
+        ));
+    }
+    let dir = project(&[("app.py", &src)]);
+    let full = stdout(
+        &cmd(dir.path())
+            .args(["check", "--output-format", "json"])
+            .output()
+            .expect("runs"),
+    );
+    let diags: serde_json::Value = serde_json::from_str(&full).expect("json");
+    let message = diags[0]["message"].as_str().expect("message");
+    assert!(
+        message.contains(
+            "`stop0()`, `stop1()`, `stop2()`, `stop3()`, `stop4()` and 7 other functions"
+        ),
+        "{message}"
+    );
+    let md = stdout(&cmd(dir.path()).arg("audit").output().expect("runs"));
+    assert!(
+        md.contains("`C.stop9` (line 26) and 2 other places"),
+        "{md}"
+    );
+    assert!(!md.contains("`C.stop10`"), "{md}");
+    let report = json(
+        &cmd(dir.path())
+            .args(["audit", "--format", "json"])
+            .output()
+            .expect("runs"),
+    );
+    let cancelled = &report["tasks"][0]["shutdown"]["cancelled_at"];
+    assert_eq!(cancelled.as_array().map(Vec::len), Some(12), "{cancelled}");
+}
+
 // ---------------------------------------------------------------------------
 // Secondary locations
 // ---------------------------------------------------------------------------

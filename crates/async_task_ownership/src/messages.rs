@@ -29,6 +29,21 @@ pub(crate) struct MessageContext<'a> {
     pub mapping: bool,
 }
 
+/// How many functions a message names, and how many locations a
+/// diagnostic points at, before it counts the rest.
+pub(crate) const MAX_LISTED: usize = 5;
+
+/// `a, b` or, with more left out, `a, b and 3 other functions`.
+pub(crate) fn listed(names: &[String], more: usize) -> String {
+    let mut s = names.join(", ");
+    match more {
+        0 => {}
+        1 => s.push_str(" and 1 other function"),
+        n => s.push_str(&format!(" and {n} other functions")),
+    }
+    s
+}
+
 pub(crate) fn message(kind: Kind, c: &MessageContext) -> String {
     match kind {
         Kind::Dangling => format!(
@@ -188,5 +203,19 @@ pub(crate) mod transfer {
             Some(c) => format!("passed to `{c}()`"),
             None => "passed to a call".to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_count_what_they_leave_out() {
+        let names = vec!["`a()`".to_string(), "`b()`".to_string()];
+        assert_eq!(listed(&names, 0), "`a()`, `b()`");
+        assert_eq!(listed(&names, 1), "`a()`, `b()` and 1 other function");
+        assert_eq!(listed(&names, 7), "`a()`, `b()` and 7 other functions");
+        assert_eq!(listed(&[], 0), "");
     }
 }

@@ -1516,13 +1516,18 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
                     range: spawn.range,
                     secondary: not_wired
                         .iter()
+                        .take(crate::messages::MAX_LISTED)
                         .map(|(_, r)| SecondaryLocation {
                             range: *r,
                             label: crate::messages::LABEL_STARTED.to_string(),
                         })
                         .collect(),
                 },
-                secondary_paths: not_wired.iter().map(|(p, _)| p.clone()).collect(),
+                secondary_paths: not_wired
+                    .iter()
+                    .take(crate::messages::MAX_LISTED)
+                    .map(|(p, _)| p.clone())
+                    .collect(),
             });
         }
     }

@@ -211,12 +211,25 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// How many places a line of the report names before it counts the rest
+/// (the JSON report lists them all).
+const MAX_SITES: usize = 10;
+
 fn sites(sites: &[Site]) -> String {
-    sites
+    let mut s = sites
         .iter()
+        .take(MAX_SITES)
         .map(|s| format!("`{}` (line {})", s.function, s.line))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    match sites.len().saturating_sub(MAX_SITES) {
+        0 => {}
+        1 => s.push_str(" and 1 other place"),
+        n => {
+            let _ = write!(s, " and {n} other places");
+        }
+    }
+    s
 }
 
 fn lines(lines: &[u32]) -> String {

@@ -3,7 +3,7 @@
 
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextRange};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::body::{self, Body};
 use super::facts::{Facts, Key, SiteId};
@@ -38,6 +38,10 @@ pub(crate) fn assemble(input: &Input) -> Report {
     } = *input;
     let mut lifecycles: FxHashMap<Key, Lifecycle> = FxHashMap::default();
     let mut slot_sites: FxHashMap<Key, [std::sync::Arc<[Site]>; 4]> = FxHashMap::default();
+    // A slot's `cancel-not-awaited` or `cancelled-error-escapes`, shared by
+    // its tasks.
+    let mut slot_stoppers: FxHashMap<Key, (Kind, Vec<SecondaryLocation>, String)> =
+        FxHashMap::default();
     let mut bodies: FxHashMap<ScopeId, Body> = FxHashMap::default();
 
     let spawn_ids: Vec<SiteId> = (0..facts.sites.len() as SiteId)
@@ -309,22 +313,31 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 if lc.no_shutdown() {
                     findings.push((Kind::NoShutdown, Vec::new(), String::new()));
                 }
+                // The stopping functions named, once per slot.
+                let stoppers = |kind: Kind, ats: &[At]| {
+                    let label = if kind == Kind::CancelNotAwaited {
+                        messages::LABEL_CANCELLED
+                    } else {
+                        messages::LABEL_AWAITED_UNHANDLED
+                    };
+                    (
+                        kind,
+                        secondaries(ats.iter().map(|a| a.range), label),
+                        function_list(model, ats.iter().map(|a| a.scope)),
+                    )
+                };
                 if lc.cancel_not_awaited() {
-                    let sec = lc
-                        .cancels
-                        .iter()
-                        .map(|a| secondary(a.range, messages::LABEL_CANCELLED))
-                        .collect();
-                    let funcs = function_list(model, lc.cancels.iter().map(|a| a.scope));
-                    findings.push((Kind::CancelNotAwaited, sec, funcs));
+                    let finding = slot_stoppers
+                        .entry(*key)
+                        .or_insert_with(|| stoppers(Kind::CancelNotAwaited, &lc.cancels));
+                    findings.push(finding.clone());
                     shutdown.cancelled_error = CancelledErrorHandling::NotApplicable;
-                } else if let Some(awaits) = lc.escaping_awaits() {
-                    let sec = awaits
-                        .iter()
-                        .map(|a| secondary(a.range, messages::LABEL_AWAITED_UNHANDLED))
-                        .collect();
-                    let funcs = function_list(model, awaits.iter().map(|a: &At| a.scope));
-                    findings.push((Kind::CancelledErrorEscapes, sec, funcs));
+                } else if lc.escaping_awaits().is_some() {
+                    let finding = slot_stoppers.entry(*key).or_insert_with(|| {
+                        let awaits = lc.escaping_awaits().unwrap_or_default();
+                        stoppers(Kind::CancelledErrorEscapes, awaits)
+                    });
+                    findings.push(finding.clone());
                     shutdown.cancelled_error = CancelledErrorHandling::Escapes;
                 } else if lc
                     .awaits_after_cancel()
@@ -554,10 +567,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 message: messages::message(Kind::SwallowsCancellation, &ctx),
                 help: messages::help(Kind::SwallowsCancellation, &ctx),
                 range: handler_head(input.source, handler),
-                secondary: spawns
-                    .into_iter()
-                    .map(|r| secondary(r, messages::LABEL_SPAWNED))
-                    .collect(),
+                secondary: secondaries(spawns.into_iter(), messages::LABEL_SPAWNED),
             });
         }
     }
@@ -901,15 +911,37 @@ fn secondary(range: TextRange, label: &str) -> SecondaryLocation {
     }
 }
 
+/// The functions, each once, in order: the first
+/// [`messages::MAX_LISTED`] by name and a count of the rest (a slot
+/// thousands of functions cancel made each message list them all).
 fn function_list(model: &Model, scopes: impl Iterator<Item = ScopeId>) -> String {
+    let mut seen: FxHashSet<ScopeId> = FxHashSet::default();
     let mut names: Vec<String> = Vec::new();
+    let mut more = 0usize;
     for s in scopes {
+        if !seen.insert(s) {
+            continue;
+        }
         let n = format!("`{}()`", model.scopes[s as usize].short_name());
-        if !names.contains(&n) {
+        if names.contains(&n) {
+            // (Two functions of one name: named once.)
+            continue;
+        }
+        if names.len() < messages::MAX_LISTED {
             names.push(n);
+        } else {
+            more += 1;
         }
     }
-    names.join(", ")
+    messages::listed(&names, more)
+}
+
+/// The first [`messages::MAX_LISTED`] locations, labelled.
+fn secondaries(ranges: impl Iterator<Item = TextRange>, label: &str) -> Vec<SecondaryLocation> {
+    ranges
+        .take(messages::MAX_LISTED)
+        .map(|r| secondary(r, label))
+        .collect()
 }
 
 fn line_of(input: &Input, range: TextRange) -> u32 {

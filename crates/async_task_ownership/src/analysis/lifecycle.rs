@@ -79,6 +79,10 @@ pub(crate) struct Lifecycle {
     /// cancelling one before the await (`t = self._t; self._cancel();
     /// await t`): the await follows the cancel.
     pub after_call: FxHashSet<(TextRange, TextRange)>,
+    /// [`Lifecycle::awaits_after_cancel`], once computed.
+    after_cancel: std::cell::OnceCell<Option<Vec<(At, bool)>>>,
+    /// [`Lifecycle::escaping_awaits`], once computed.
+    escaping: std::cell::OnceCell<Option<Vec<At>>>,
 }
 
 fn is_initialiser(model: &Model, scope: ScopeId, slot: &Key) -> bool {
@@ -190,6 +194,15 @@ pub(crate) fn compute<'a>(
             }
         }
     }
+    // Where the slot is given a task spawned here, in order.
+    let mut spawned_stores: Vec<TextSize> = index
+        .flows_into(&slot)
+        .iter()
+        .map(|&f| &facts.flows[f as usize])
+        .filter(|flow| super::owners::holds_spawned(facts, index, &flow.from))
+        .map(|flow| flow.range.start())
+        .collect();
+    spawned_stores.sort_unstable();
     let mut moved: Vec<Key<'a>> = Vec::new();
     // Where each reference of the queue took the task out of the slot
     // (none for the slot itself and the values of callers).
@@ -277,11 +290,12 @@ pub(crate) fn compute<'a>(
                         // A task under another name (`self._t = task`) is
                         // stored, not cleared.
                         if *value != BoundValue::Task
-                            && !index.flows_into(&slot).iter().any(|&f| {
-                                let flow = &facts.flows[f as usize];
-                                ev.range.contains_range(flow.range)
-                                    && super::owners::holds_spawned(facts, index, &flow.from)
-                            })
+                            && !{
+                                // (The first store at or after the statement's
+                                // start, if it lies in the statement.)
+                                let i = spawned_stores.partition_point(|&s| s < ev.range.start());
+                                spawned_stores.get(i).is_some_and(|&s| s < ev.range.end())
+                            }
                         {
                             lc.clears.push(at);
                         }
@@ -600,7 +614,14 @@ impl Lifecycle {
     /// The awaits that can follow a cancel (§8.7): in the cancelling function
     /// after the cancel, or in another function that still sees the slot.
     /// `None` when no cancel is followed by an await.
-    pub fn awaits_after_cancel(&self) -> Option<Vec<(At, bool)>> {
+    pub fn awaits_after_cancel(&self) -> Option<&[(At, bool)]> {
+        // Asked for every task of the slot: computed once.
+        self.after_cancel
+            .get_or_init(|| self.compute_awaits_after_cancel())
+            .as_deref()
+    }
+
+    fn compute_awaits_after_cancel(&self) -> Option<Vec<(At, bool)>> {
         let waits = self.waits();
         let mut same: Vec<(At, bool)> = Vec::new();
         let mut other_ok = false;
@@ -658,26 +679,34 @@ impl Lifecycle {
     }
 
     /// The unprotected awaits after a cancel, when none of them is protected.
-    pub fn escaping_awaits(&self) -> Option<Vec<At>> {
+    pub fn escaping_awaits(&self) -> Option<&[At]> {
+        // Asked for every task of the slot: computed once.
+        self.escaping
+            .get_or_init(|| self.compute_escaping_awaits())
+            .as_deref()
+    }
+
+    fn compute_escaping_awaits(&self) -> Option<Vec<At>> {
         if self.cancels.is_empty() || self.escapes {
             return None;
         }
+        let polls: FxHashSet<(ScopeId, TextRange)> =
+            self.polls.iter().map(|p| (p.scope, p.range)).collect();
+        let cancel_scopes: FxHashSet<ScopeId> = self.cancels.iter().map(|c| c.scope).collect();
+        let storing: FxHashSet<ScopeId> = self.storing.iter().copied().collect();
+        let consumers: FxHashSet<ScopeId> = self.consumers.iter().copied().collect();
         // An await in a function that spawns into the slot (or that it
         // hands the task to and awaits) is its consumer waiting for the
         // result, not a stopper: its `CancelledError` is right.
         // A poll until done raises nothing and protects no await after it.
         let awaits: Vec<(At, bool)> = self
             .awaits_after_cancel()?
-            .into_iter()
+            .iter()
+            .copied()
+            .filter(|(a, _)| !polls.contains(&(a.scope, a.range)))
             .filter(|(a, _)| {
-                !self
-                    .polls
-                    .iter()
-                    .any(|p| p.range == a.range && p.scope == a.scope)
-            })
-            .filter(|(a, _)| {
-                self.cancels.iter().any(|c| c.scope == a.scope)
-                    || !(self.storing.contains(&a.scope) || self.consumers.contains(&a.scope))
+                cancel_scopes.contains(&a.scope)
+                    || !(storing.contains(&a.scope) || consumers.contains(&a.scope))
             })
             .collect();
         if awaits.is_empty() || awaits.iter().any(|(_, protected)| *protected) {

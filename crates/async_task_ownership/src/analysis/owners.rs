@@ -8,6 +8,13 @@ use super::facts::{BoundValue, EventKind, Facts, Flow, FlowKind, Key, SiteId};
 use super::model::{Model, ScopeId};
 use crate::messages::transfer;
 
+/// A key bound to a fresh collection (`set()`, `[]`).
+const BOUND_FRESH: u8 = 1;
+/// A key bound to a container that prunes itself (`WeakSet()`).
+const BOUND_SELF_PRUNING: u8 = 2;
+/// A key bound to a collection from elsewhere (decision 5).
+const BOUND_BORROWED: u8 = 4;
+
 /// The facts, indexed by key and by function.
 ///
 /// Each index is one flat array of fact numbers grouped by bucket (a key's
@@ -17,6 +24,11 @@ use crate::messages::transfer;
 pub(crate) struct Index<'a> {
     /// A dense number for every key of an event or a flow.
     key_ids: FxHashMap<Key<'a>, u32>,
+    /// For every key, what it is ever bound to: `BOUND_FRESH`,
+    /// `BOUND_SELF_PRUNING`, `BOUND_BORROWED` (asked for every spawn
+    /// site's slot: a scan of the slot's events each time was quadratic
+    /// for a slot thousands of sites store into).
+    bound: Vec<u8>,
     events_by_key: Groups,
     /// Assignments to keys of events or flows (no other key is followed).
     binds_by_key: Groups,
@@ -100,6 +112,15 @@ impl<'a> Index<'a> {
             .map(|f| (id_of(f.from), id_of(f.to)))
             .collect();
         let keys = key_ids.len();
+        let mut bound = vec![0u8; keys];
+        for (e, &k) in facts.events.iter().zip(&event_keys) {
+            bound[k as usize] |= match e.kind {
+                EventKind::Bound(BoundValue::Fresh) => BOUND_FRESH,
+                EventKind::Bound(BoundValue::SelfPruning) => BOUND_SELF_PRUNING,
+                EventKind::Bound(BoundValue::Borrowed) => BOUND_BORROWED,
+                _ => 0,
+            };
+        }
         let bind_keys: Vec<(u32, u32)> = facts
             .binds
             .iter()
@@ -118,8 +139,19 @@ impl<'a> Index<'a> {
             .max()
             .map_or(0, |m| m as usize + 1);
         Index {
+            bound,
             events_by_key: Groups::by(keys, &event_keys, |k| *k),
-            binds_by_key: Groups::build(keys, bind_keys.iter().copied()),
+            binds_by_key: {
+                // In source order (a value's walrus is recorded before its
+                // statement), for the searches of `unseen`.
+                let mut g = Groups::build(keys, bind_keys.iter().copied());
+                for w in g.starts.windows(2) {
+                    if let Some(group) = g.items.get_mut(w[0] as usize..w[1] as usize) {
+                        group.sort_by_key(|&b| facts.binds[b as usize].range.start());
+                    }
+                }
+                g
+            },
             flows_from: Groups::by(keys, &flow_keys, |k| k.0),
             flows_to: Groups::by(keys, &flow_keys, |k| k.1),
             key_ids,
@@ -140,6 +172,13 @@ impl<'a> Index<'a> {
 
     fn key_group<'i>(&'i self, groups: &'i Groups, key: &Key<'a>) -> &'i [u32] {
         self.key_ids.get(key).map_or(&[], |&id| groups.get(id))
+    }
+
+    /// What `key` is ever bound to (`BOUND_*` flags).
+    pub fn bound(&self, key: &Key<'a>) -> u8 {
+        self.key_ids
+            .get(key)
+            .map_or(0, |&id| self.bound[id as usize])
     }
 
     pub fn events(&self, key: &Key<'a>) -> &[u32] {
@@ -279,44 +318,76 @@ pub(crate) struct Resolution<'a> {
     pub switched_from: Option<RawOwner<'a>>,
 }
 
-/// Whether the use of a local at `at` (in `scope`) cannot see the value the
-/// flow `entry` put into it by an assignment statement: the use comes before
-/// the statement in straight-line code (no loop around it), or another
-/// assignment of the local between them covers it (`task = spawn(a());
-/// self._a = task; task = spawn(b()); self._b = task`). Uses in other
-/// functions (closures) may run at any time, and values bound otherwise
-/// (`for` targets, comprehensions, `:=`) are not followed in order.
-fn unseen(
-    facts: &Facts,
-    index: &Index,
-    key: Key,
-    entry: &Flow,
-    scope: ScopeId,
-    at: TextRange,
-) -> bool {
-    let Key::Local(home, _) = key else {
-        return false;
-    };
-    if scope != home || entry.scope != home {
-        return false;
+/// Which uses of a local cannot see the value the flow `entry` put into it
+/// by an assignment statement: a use before the statement in straight-line
+/// code (no loop around it), or one another assignment of the local
+/// between them covers (`task = spawn(a()); self._a = task; task =
+/// spawn(b()); self._b = task`). Uses in other functions (closures) may run
+/// at any time, and values bound otherwise (`for` targets, comprehensions,
+/// `:=`) are not followed in order. Worked out once per local and entry,
+/// then asked for each use.
+struct Sight {
+    home: ScopeId,
+    own_start: TextSize,
+    in_loop: bool,
+    /// Where a later assignment hides the value: from its end to the end of
+    /// its block.
+    hidden: Vec<(TextSize, TextSize)>,
+}
+
+impl Sight {
+    fn of(facts: &Facts, index: &Index, key: Key, entry: &Flow) -> Option<Sight> {
+        let Key::Local(home, _) = key else {
+            return None;
+        };
+        if entry.scope != home {
+            return None;
+        }
+        // The binds in source order: found by a binary search, and only the
+        // nearest looked at (a local assigned thousands of times, each task
+        // awaited, made every task see every await).
+        const NEAR: usize = 64;
+        let binds = index.binds(&key);
+        let bind = |b: &u32| &facts.binds[*b as usize];
+        let upto = binds.partition_point(|b| bind(b).range.start() <= entry.range.start());
+        let own = binds[..upto]
+            .iter()
+            .rev()
+            .take(NEAR)
+            .map(bind)
+            .find(|b| b.range.contains_range(entry.range))?;
+        let from = binds.partition_point(|b| bind(b).range.start() < own.range.end());
+        let hidden = binds[from..]
+            .iter()
+            .take(NEAR)
+            .map(bind)
+            .filter(|b| !b.keeps_old_value())
+            .map(|b| (b.range.end(), b.until))
+            .collect();
+        Some(Sight {
+            home,
+            own_start: own.range.start(),
+            in_loop: entry.in_loop,
+            hidden,
+        })
     }
-    // A bound on the work for a local assigned thousands of times.
-    let binds = index.binds(&key);
-    if binds.len() > 64 {
-        return false;
+
+    /// Whether the use at `at` (in `scope`) cannot see the value.
+    fn unseen(&self, facts: &Facts, scope: ScopeId, at: TextRange) -> bool {
+        if scope != self.home {
+            return false;
+        }
+        let hidden = if at.end() <= self.own_start {
+            !self.in_loop
+        } else {
+            self.hidden
+                .iter()
+                .any(|&(from, until)| from <= at.start() && at.start() < until)
+        };
+        // A lambda or a generator expression runs when it is called or
+        // iterated, later than it stands (asked last: most uses are seen).
+        hidden && !facts.deferred.iter().any(|d| d.contains_range(at))
     }
-    let mut binds = binds.iter().map(|&b| &facts.binds[b as usize]);
-    let Some(own) = binds.clone().find(|b| b.range.contains_range(entry.range)) else {
-        return false;
-    };
-    let hidden = if at.end() <= own.range.start() {
-        !entry.in_loop
-    } else {
-        binds.any(|b| b.hides(own.range, at))
-    };
-    // A lambda or a generator expression runs when it is called or
-    // iterated, later than it stands (asked last: most uses are seen).
-    hidden && !facts.deferred.iter().any(|d| d.contains_range(at))
 }
 
 pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) -> Resolution<'a> {
@@ -340,8 +411,8 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
     while i < queue.len() {
         let (key, entry) = queue[i];
         i += 1;
-        let unseen =
-            |scope, at| entry.is_some_and(|entry| unseen(facts, index, key, entry, scope, at));
+        let sight = entry.and_then(|entry| Sight::of(facts, index, key, entry));
+        let unseen = |scope, at| sight.as_ref().is_some_and(|s| s.unseen(facts, scope, at));
         for &e in index.events(&key) {
             let ev = &facts.events[e as usize];
             if unseen(ev.scope, ev.range) {
@@ -388,7 +459,7 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
             // the group's set).
             let rank = |f: u32, to: Key<'a>| {
                 (
-                    self_pruning(facts, index, to),
+                    self_pruning(index, to),
                     facts.flows[f as usize].range.start(),
                 )
             };
@@ -447,7 +518,7 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
                 key != chosen
                     && a.scope == b.scope
                     && a.block_start == b.block_start
-                    && !self_pruning(facts, index, key)
+                    && !self_pruning(index, key)
             })
             .filter_map(|&c| match slot_owner(facts, index, c) {
                 owner @ RawOwner::Slot { .. } => Some(owner),
@@ -490,13 +561,9 @@ fn slot_owner<'a>(
     (f, key, kind): (u32, Key<'a>, FlowKind),
 ) -> RawOwner<'a> {
     let flow = &facts.flows[f as usize];
-    let collection = kind == FlowKind::Add || slot_is_collection(facts, index, key);
+    let collection = kind == FlowKind::Add || slot_is_collection(index, key);
     // §8.5: a collection bound from a parameter or another object is borrowed.
-    let borrowed = collection
-        && index
-            .events(&key)
-            .iter()
-            .any(|&e| facts.events[e as usize].kind == EventKind::Bound(BoundValue::Borrowed));
+    let borrowed = collection && index.bound(&key) & BOUND_BORROWED != 0;
     if borrowed {
         RawOwner::Transferred(transfer::BORROWED.to_string())
     } else {
@@ -541,21 +608,13 @@ pub(crate) fn holds_spawned(facts: &Facts, index: &Index, key: &Key) -> bool {
     }
 }
 
-fn self_pruning(facts: &Facts, index: &Index, key: Key) -> bool {
-    index
-        .events(&key)
-        .iter()
-        .any(|&e| facts.events[e as usize].kind == EventKind::Bound(BoundValue::SelfPruning))
+fn self_pruning(index: &Index, key: Key) -> bool {
+    index.bound(&key) & BOUND_SELF_PRUNING != 0
 }
 
 /// A slot that something is ever added to is a collection.
-fn slot_is_collection(facts: &Facts, index: &Index, key: Key) -> bool {
-    index.events(&key).iter().any(|&e| {
-        matches!(
-            facts.events[e as usize].kind,
-            EventKind::Bound(BoundValue::Fresh | BoundValue::SelfPruning)
-        )
-    })
+fn slot_is_collection(index: &Index, key: Key) -> bool {
+    index.bound(&key) & (BOUND_FRESH | BOUND_SELF_PRUNING) != 0
 }
 
 #[cfg(test)]
@@ -564,6 +623,7 @@ mod tests {
     use crate::analysis::{facts, model::Model};
     use crate::Settings;
     use ruff_python_ast::PySourceType;
+    use ruff_text_size::Ranged;
 
     fn owners_of(src: &str) -> Vec<String> {
         let parsed = ruff_python_parser::parse_unchecked_source(src, PySourceType::Python);
@@ -584,6 +644,35 @@ mod tests {
                 RawOwner::Transferred(to) => format!("transferred {to}"),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_local_assigned_many_times_sees_only_its_own_awaits() {
+        // More assignments than the nearest looked at: each task still owns
+        // only the await after it (every task saw every await, a list as
+        // long as the function for each task).
+        let mut src = String::from("import asyncio\nasync def f():\n");
+        for _ in 0..100 {
+            src.push_str("    t = asyncio.create_task(w())\n    await t\n");
+        }
+        let parsed = ruff_python_parser::parse_unchecked_source(&src, PySourceType::Python);
+        let model = Model::build(parsed.syntax());
+        let facts = facts::collect(&model, &Settings::default(), parsed.syntax());
+        let index = Index::build(&facts);
+        let is_spawn = spawning_sites(&model, &facts, &index);
+        let sites: Vec<SiteId> = (0..facts.sites.len() as SiteId)
+            .filter(|s| is_spawn[*s as usize])
+            .collect();
+        assert_eq!(sites.len(), 100);
+        for s in sites {
+            let res = resolve(&facts, &index, s);
+            assert!(matches!(res.owner, RawOwner::LocalAwaited("t", _)));
+            let call = facts.sites[s as usize].call.range();
+            assert_eq!(res.awaits.len(), 1, "site at {call:?}");
+            assert!(res.awaits[0].1.start() > call.end());
+            // The await on the next line, before the next spawn.
+            assert!(res.awaits[0].1.start() < call.end() + TextSize::from(40));
+        }
     }
 
     #[test]
