@@ -1516,7 +1516,16 @@ impl<'m, 'a> Walker<'m, 'a> {
                 };
                 for item in &d.items {
                     if let Some(k) = &item.key {
-                        self.expr(k, Use::Neutral, false);
+                        // A task as a key is held by the dict too (`tasks =
+                        // {create_task(tcp()): tcp, …}`, then
+                        // `asyncio.wait(set(tasks))`), as by `d[task] = v`.
+                        let first = self.facts.flows.len();
+                        self.expr(k, cu, ci);
+                        for f in &self.facts.flows[first..] {
+                            if f.kind == FlowKind::Add {
+                                self.facts.key_adds.insert(f.range);
+                            }
+                        }
                     }
                     self.expr(&item.value, cu, ci);
                 }

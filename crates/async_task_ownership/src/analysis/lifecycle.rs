@@ -6,6 +6,7 @@
 //! is computed once and cached by the caller, so many spawn sites feeding the
 //! same slot cost one walk.
 
+use ruff_python_ast::Expr;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::FxHashSet;
 
@@ -121,6 +122,9 @@ pub(crate) fn compute<'a>(
     // The functions the slot's tasks are handed to, with whether the call
     // handles `CancelledError` around it.
     let mut handed_protected: Vec<(ScopeId, bool)> = Vec::new();
+    // Cancels made under a name the task had before its slot, with that
+    // name (`owner_task.cancel()`, then `self._t = owner_task`).
+    let mut cancelled_as: Vec<(TextRange, Key<'a>)> = Vec::new();
     for &f in index.flows_into(&slot) {
         let from = facts.flows[f as usize].from;
         lc.storing.push(facts.flows[f as usize].scope);
@@ -189,8 +193,12 @@ pub(crate) fn compute<'a>(
             }
         }
         for &e in index.events(&key) {
-            if !awaits_the_coroutine(model, facts, key, &facts.events[e as usize]) {
-                lc.note_use(&facts.events[e as usize]);
+            let ev = &facts.events[e as usize];
+            if !awaits_the_coroutine(model, facts, key, ev) {
+                lc.note_use(ev);
+                if ev.kind == EventKind::Cancelled && matches!(key, Key::Local(..)) {
+                    cancelled_as.push((ev.range, key));
+                }
             }
         }
     }
@@ -397,6 +405,15 @@ pub(crate) fn compute<'a>(
                 && handed_from
                     .iter()
                     .all(|&(from, to)| to != callee || lc.storing.contains(&from))
+                // Not when it is handed there after a cancel in the caller
+                // (`t.cancel(); await _drive(t)`): the stopper waits there.
+                && !handed_awaited.iter().any(|&(from, at, to)| {
+                    to == callee
+                        && lc
+                            .cancels
+                            .iter()
+                            .any(|c| c.scope == from && c.range.end() <= at)
+                })
         })
         .map(|&(_, _, callee)| callee)
         .collect();
@@ -502,7 +519,7 @@ pub(crate) fn compute<'a>(
             }
         }
     }
-    lc.cleared = cleared_cancels(facts, index, slot, &lc);
+    lc.cleared = cleared_cancels(facts, index, slot, &lc, &cancelled_as);
     lc
 }
 
@@ -514,17 +531,36 @@ pub(crate) fn compute<'a>(
 /// clear after it, or a binding to a new task after it in a block around
 /// it, not in another branch of an `if` (`self._t.cancel(); self._t =
 /// create_task(…)`).
-fn cleared_cancels(
-    facts: &Facts,
-    index: &Index,
-    slot: Key,
+///
+/// A cancel made under the name the task had before its slot is not
+/// cleared by storing that same name afterwards (`owner_task.cancel()`,
+/// then `self._t = owner_task`): the slot gets the cancelled task.
+fn cleared_cancels<'a>(
+    facts: &Facts<'a>,
+    index: &Index<'a>,
+    slot: Key<'a>,
     lc: &Lifecycle,
+    cancelled_as: &[(TextRange, Key<'a>)],
 ) -> FxHashSet<TextRange> {
     let binds: Vec<_> = index
         .binds(&slot)
         .iter()
         .map(|&b| &facts.binds[b as usize])
         .collect();
+    // The bind stores the local the cancel was made through, not bound
+    // again between the two.
+    let stores_cancelled = |c: &At, b: &super::facts::Bind| {
+        let Some(&(_, local @ Key::Local(_, name))) =
+            cancelled_as.iter().find(|(r, _)| *r == c.range)
+        else {
+            return false;
+        };
+        matches!(b.value, Expr::Name(n) if n.id.as_str() == name)
+            && !index.binds(&local).iter().any(|&l| {
+                let l = &facts.binds[l as usize];
+                l.range.start() >= c.range.end() && l.range.end() <= b.range.start()
+            })
+    };
     // A binding of the slot that holds wherever the cancel does.
     let rebinds_around = |c: &At, after: TextSize| {
         binds.iter().any(|b| {
@@ -534,6 +570,7 @@ fn cleared_cancels(
                 && c.range.end() <= b.until
                 && !facts.exclusive(c.range, b.range)
                 && !b.keeps_old_value()
+                && !stores_cancelled(c, b)
         })
     };
     let mut out = FxHashSet::default();
