@@ -14,7 +14,8 @@
 # a change in machine load hits all three alike. The median is over all rounds.
 # Peak memory (maximum RSS) comes from one separate run of each command under
 # GNU time. Then a scaling check: (a) on 1x, 2x and 4x copies of the standard
-# library, and on one generated module with 20,000 spawn sites in one class.
+# library, and on one generated module with 20,000 spawn sites in one class
+# (and three generated worst cases for the analysis).
 #
 # Settings (environment):
 #   BENCH_ROUNDS=5       rounds per input
@@ -235,6 +236,23 @@ for i in range(20_000):
     lines += [f"    async def start_{i}(self):", f"        self._t{i} = asyncio.create_task(self.work())", ""]
 open(sys.argv[1], "w").write("\n".join(lines))
 EOF
+# Worst cases for the analysis (docs/performance.md): 20,000 methods that
+# store into one slot; 5,000 that spawn into one slot and 5,000 that cancel
+# and await it; 5,000 tasks under one local name in one function.
+python3 - "$OUT" <<'EOF'
+import sys
+out = sys.argv[1]
+head = ["import asyncio", "", "", "class C:", "    async def work(self):", "        await asyncio.sleep(0)", ""]
+one_slot = head + [l for i in range(20_000) for l in (
+    f"    def start_{i}(self):", "        self._t = asyncio.create_task(self.work())", "")]
+cancel_await = head + [l for i in range(5_000) for l in (
+    f"    def start_{i}(self):", "        self._t = asyncio.create_task(self.work())", "",
+    f"    async def stop_{i}(self):", "        self._t.cancel()", "        await self._t", "")]
+one_local = head + ["    async def run(self):"] + [l for _ in range(5_000) for l in (
+    "        t = asyncio.create_task(self.work())", "        t.cancel()", "        await t")]
+for name, lines in (("one_slot", one_slot), ("cancel_await", cancel_await), ("one_local", one_local)):
+    open(f"{out}/worst_{name}.py", "w").write("\n".join(lines) + "\n")
+EOF
 
 log "scaling: 1x, 2x, 4x the standard library"
 scale_args=()
@@ -252,6 +270,15 @@ if ! hyperfine -N -i --style basic --warmup 1 --runs "$SCALE_RUNS" \
     --export-json "$OUT/many_spawns.json" -n many_spawns "$(cmd_string a "$OUT/many_spawns.py")" \
     >"$OUT/hyperfine-many_spawns.log" 2>&1; then
     fail "hyperfine many_spawns (see $OUT/hyperfine-many_spawns.log)"
+fi
+log "worst cases: one slot, cancel and await, one local"
+worst_args=()
+for w in one_slot cancel_await one_local; do
+    worst_args+=(-n "$w" "$(cmd_string a "$OUT/worst_$w.py")")
+done
+if ! hyperfine -N -i --style basic --warmup 1 --runs "$SCALE_RUNS" \
+    --export-json "$OUT/worst.json" "${worst_args[@]}" >"$OUT/hyperfine-worst.log" 2>&1; then
+    fail "hyperfine worst cases (see $OUT/hyperfine-worst.log)"
 fi
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -363,6 +390,18 @@ r = json.load(open(sys.argv[1]))["results"][0]
 ok = "met" if r["median"] < 1.0 else "MISSED"
 print(f"One class with 20,000 spawn sites (target: well under 1 s): median {r['median']:.4f} s "
       f"(min {r['min']:.4f}, max {r['max']:.4f}, {len(r['times'])} runs): {ok}")
+EOF
+    echo
+    python3 - "$OUT/worst.json" <<'EOF' || echo "Worst cases: no result"
+import json, sys
+names = {
+    "one_slot": "20,000 methods storing into one slot",
+    "cancel_await": "5,000 methods spawning into one slot, 5,000 cancelling and awaiting it",
+    "one_local": "5,000 tasks under one local name in one function",
+}
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"Worst case, {names.get(r['command'], r['command'])}: median {r['median']:.4f} s "
+          f"(min {r['min']:.4f}, max {r['max']:.4f})  ")
 EOF
     if [ "${#FAILURES[@]}" -gt 0 ]; then
         echo

@@ -212,6 +212,11 @@ pub(crate) struct Facts<'a> {
     pub early_waits: Vec<TextRange>,
     /// Adds of a task as a mapping's key (`self._conns[task] = conn`).
     pub key_adds: FxHashSet<TextRange>,
+    /// Where each cancel stands: the start of its statement list.
+    pub cancel_blocks: FxHashMap<TextRange, TextSize>,
+    /// Locals bound otherwise than by an assignment statement (a `for` or
+    /// `with` target, `:=`, a comprehension's): not followed in order.
+    pub late_bound: FxHashSet<(ScopeId, &'a str)>,
     /// Lambdas and generator expressions: their code runs later than it
     /// stands.
     pub deferred: Vec<TextRange>,
@@ -302,6 +307,8 @@ impl Facts<'_> {
             protected_params: FxHashSet::default(),
             early_waits: Vec::new(),
             key_adds: FxHashSet::default(),
+            cancel_blocks: FxHashMap::default(),
+            late_bound: FxHashSet::default(),
             deferred: Vec::new(),
         }
     }
@@ -373,6 +380,7 @@ pub(crate) fn collect<'a>(
         block_end: TextSize::default(),
         block_start: TextSize::default(),
         late_bound: FxHashSet::default(),
+        task_keyed: FxHashSet::default(),
         key_cache: FxHashMap::default(),
         chain: Vec::new(),
         facts: Facts::for_size(module.range.len().to_usize()),
@@ -393,6 +401,7 @@ pub(crate) fn collect<'a>(
             w.body(&def.body);
         }
     }
+    w.facts.late_bound = std::mem::take(&mut w.late_bound);
     w.facts
 }
 
@@ -424,6 +433,9 @@ struct Walker<'m, 'a> {
     /// which the model does not collect: they are rare, and finding them
     /// would mean walking every expression twice.
     late_bound: FxHashSet<(ScopeId, &'a str)>,
+    /// Containers a task was put into as a key (`d[task] = v`, `{task:
+    /// v}`): their `(key, value)` pairs hold the task first.
+    task_keyed: FxHashSet<Key<'a>>,
     /// `key_of` answers for the nodes of long chains.
     key_cache: FxHashMap<usize, Option<Key<'a>>>,
     /// The nodes `key_of` walked (a reused buffer).
@@ -714,6 +726,9 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn event(&mut self, key: Key<'a>, range: TextRange, kind: EventKind<'a>) {
+        if kind == EventKind::Cancelled {
+            self.facts.cancel_blocks.insert(range, self.block_start);
+        }
         self.facts.events.push(Event {
             key,
             scope: self.scope,
@@ -1200,6 +1215,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             for f in &self.facts.flows[first..] {
                 if f.kind == FlowKind::Add {
                     self.facts.key_adds.insert(f.range);
+                    self.task_keyed.insert(f.to);
                 }
             }
         }
@@ -1524,6 +1540,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                         for f in &self.facts.flows[first..] {
                             if f.kind == FlowKind::Add {
                                 self.facts.key_adds.insert(f.range);
+                                self.task_keyed.insert(f.to);
                             }
                         }
                     }
@@ -1835,6 +1852,12 @@ impl<'m, 'a> Walker<'m, 'a> {
             Use::Returned => self.event(key, range, EventKind::Returned),
             Use::Yielded => self.event(key, range, EventKind::Yielded),
             Use::Iterated(target) => {
+                // `for task, conn in d.items()` over a dict keyed by tasks.
+                if let Expr::Tuple(t) = target {
+                    if t.elts.len() == 2 && self.task_keyed.contains(&key) {
+                        self.element_into(key, &t.elts[0], range);
+                    }
+                }
                 let target = match target {
                     Expr::Tuple(t) => t.elts.last().unwrap_or(target),
                     other => other,
@@ -1906,7 +1929,20 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
             }
             Expr::Subscript(s) => self.add(key, &s.value, range),
+            // `task, conn = d.popitem()` of a dict keyed by tasks.
+            Expr::Tuple(t) if t.elts.len() == 2 && self.task_keyed.contains(&key) => {
+                self.element_into(key, &t.elts[0], range);
+            }
             _ => self.event(key, range, EventKind::Other),
+        }
+    }
+
+    /// An element of the container `key` taken out into `target`.
+    fn element_into(&mut self, key: Key<'a>, target: &'a Expr, range: TextRange) {
+        if let Expr::Name(n) = target {
+            if let Some(to) = self.name_key(n.id.as_str()) {
+                self.flow(key, to, FlowKind::Element, range);
+            }
         }
     }
 

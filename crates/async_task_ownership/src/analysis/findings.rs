@@ -772,12 +772,20 @@ fn bound_once(body: &[Stmt], name: &str) -> bool {
 /// Whether a collection slot is bound to a mapping (`{}`, `dict()`,
 /// `defaultdict(…)`) whose tasks are its values, not its keys.
 fn is_mapping(facts: &Facts, index: &Index, key: Key) -> bool {
-    // A task (a spawn, or a local that holds one) put in as a key.
-    let as_keys = index.flows_into(&key).iter().any(|&f| {
-        let flow = &facts.flows[f as usize];
-        facts.key_adds.contains(&flow.range)
-            && super::owners::holds_spawned(facts, index, &flow.from)
-    });
+    // A task (a spawn, or a local that holds one) put in as a key, here or
+    // into a local dict stored here (`d = {task: conn}; self._d = d`).
+    let keyed = |key: &Key| {
+        index.flows_into(key).iter().any(|&f| {
+            let flow = &facts.flows[f as usize];
+            facts.key_adds.contains(&flow.range)
+                && super::owners::holds_spawned(facts, index, &flow.from)
+        })
+    };
+    let as_keys = keyed(&key)
+        || index.flows_into(&key).iter().any(|&f| {
+            let from = facts.flows[f as usize].from;
+            matches!(from, Key::Local(..)) && keyed(&from)
+        });
     !as_keys
         && index
             .binds(&key)
@@ -915,20 +923,22 @@ fn secondary(range: TextRange, label: &str) -> SecondaryLocation {
 /// [`messages::MAX_LISTED`] by name and a count of the rest (a slot
 /// thousands of functions cancel made each message list them all).
 fn function_list(model: &Model, scopes: impl Iterator<Item = ScopeId>) -> String {
+    // Each function once, by name (two functions of one name, once), in
+    // the order first met.
     let mut seen: FxHashSet<ScopeId> = FxHashSet::default();
+    let mut named: FxHashSet<&str> = FxHashSet::default();
     let mut names: Vec<String> = Vec::new();
     let mut more = 0usize;
     for s in scopes {
         if !seen.insert(s) {
             continue;
         }
-        let n = format!("`{}()`", model.scopes[s as usize].short_name());
-        if names.contains(&n) {
-            // (Two functions of one name: named once.)
+        let name = model.scopes[s as usize].short_name();
+        if !named.insert(name) {
             continue;
         }
         if names.len() < messages::MAX_LISTED {
-            names.push(n);
+            names.push(format!("`{name}()`"));
         } else {
             more += 1;
         }

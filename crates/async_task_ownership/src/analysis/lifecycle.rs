@@ -115,6 +115,8 @@ pub(crate) fn compute<'a>(
     // call (`await self._wait(task)`): the caller, where, and the function
     // (an await under way in the caller if that function awaits it).
     let mut handed_awaited: Vec<(ScopeId, TextSize, ScopeId)> = Vec::new();
+    // The same hand-offs as flows (the name handed, where it stands).
+    let mut handed_flows: Vec<u32> = Vec::new();
     // Every function of the module the slot's tasks are handed to, with
     // the function that hands them (a helper the stopping function also
     // hands them to waits for the stopper too, not only for a consumer).
@@ -169,6 +171,7 @@ pub(crate) fn compute<'a>(
                         handed_protected.push((callee, facts.protected_params.contains(&g)));
                         if facts.awaited_params.contains(&g) {
                             handed_awaited.push((flow.scope, flow.range.start(), callee));
+                            handed_flows.push(g);
                         }
                         aliases.push(flow.to);
                     }
@@ -405,14 +408,26 @@ pub(crate) fn compute<'a>(
                 && handed_from
                     .iter()
                     .all(|&(from, to)| to != callee || lc.storing.contains(&from))
-                // Not when it is handed there after a cancel in the caller
-                // (`t.cancel(); await _drive(t)`): the stopper waits there.
-                && !handed_awaited.iter().any(|&(from, at, to)| {
-                    to == callee
-                        && lc
-                            .cancels
-                            .iter()
-                            .any(|c| c.scope == from && c.range.end() <= at)
+                // Not when it is handed there after the caller cancelled it
+                // by that name (`t.cancel(); await _drive(t)`): the stopper
+                // waits there. (The cancel on the way to the hand-off: in
+                // its statement list or one around it, not in another
+                // branch; a cancel of the slot's old task is not this one.)
+                && !handed_flows.iter().any(|&g| {
+                    let flow = &facts.flows[g as usize];
+                    let Key::Local(_, to_param) = flow.to else {
+                        return false;
+                    };
+                    Key::Local(callee, to_param) == flow.to
+                        && cancelled_as.iter().any(|&(c, name)| {
+                            name == flow.from
+                                && c.end() <= flow.range.start()
+                                && facts
+                                    .cancel_blocks
+                                    .get(&c)
+                                    .is_some_and(|&b| flow.block_start >= b)
+                                && !facts.exclusive(c, flow.range)
+                        })
                 })
         })
         .map(|&(_, _, callee)| callee)
@@ -555,10 +570,20 @@ fn cleared_cancels<'a>(
         else {
             return false;
         };
+        let Key::Local(home, _) = local else {
+            return false;
+        };
         matches!(b.value, Expr::Name(n) if n.id.as_str() == name)
+            // (A `for` target or `:=` may bind it anywhere.)
+            && !facts.late_bound.contains(&(home, name))
             && !index.binds(&local).iter().any(|&l| {
                 let l = &facts.binds[l as usize];
                 l.range.start() >= c.range.end() && l.range.end() <= b.range.start()
+            })
+            // (Nor anything else put into it between the two.)
+            && !index.flows_into(&local).iter().any(|&f| {
+                let r = facts.flows[f as usize].range;
+                r.start() >= c.range.end() && r.end() <= b.range.start()
             })
     };
     // A binding of the slot that holds wherever the cancel does.
