@@ -504,57 +504,43 @@ fn handler_catches(model: &Model, scope: ScopeId, type_: Option<&Expr>) -> (bool
 
 /// Whether a block raises, returns or breaks (not counting nested functions).
 fn block_exits(body: &[Stmt]) -> bool {
-    body.iter().any(|s| guard(|| stmt_exits(s)))
-}
-
-fn stmt_exits(s: &Stmt) -> bool {
-    match s {
-        Stmt::Raise(_) | Stmt::Return(_) | Stmt::Break(_) => true,
-        Stmt::If(i) => {
-            block_exits(&i.body) || i.elif_else_clauses.iter().any(|c| block_exits(&c.body))
-        }
-        Stmt::With(w) => block_exits(&w.body),
-        Stmt::Try(t) => {
-            block_exits(&t.body)
-                || block_exits(&t.orelse)
-                || block_exits(&t.finalbody)
-                || t.handlers.iter().any(|h| {
-                    let ast::ExceptHandler::ExceptHandler(h) = h;
-                    block_exits(&h.body)
-                })
-        }
-        Stmt::Match(m) => m.cases.iter().any(|c| block_exits(&c.body)),
-        Stmt::For(f) => block_exits(&f.orelse),
-        Stmt::While(w) => block_exits(&w.orelse),
-        _ => false,
-    }
+    block_any(body, |s| {
+        matches!(s, Stmt::Raise(_) | Stmt::Return(_) | Stmt::Break(_))
+    })
 }
 
 /// Whether a block may `continue` the loop around it (not counting loops
 /// and functions nested in it).
 fn block_continues(body: &[Stmt]) -> bool {
-    body.iter().any(|s| guard(|| stmt_continues(s)))
+    block_any(body, |s| matches!(s, Stmt::Continue(_)))
 }
 
-fn stmt_continues(s: &Stmt) -> bool {
+/// Whether a statement of the block, or of the blocks nested in it that
+/// run as part of it (not a loop's body, not a function's), is `leaf`.
+fn block_any(body: &[Stmt], leaf: fn(&Stmt) -> bool) -> bool {
+    body.iter().any(|s| guard(|| stmt_any(s, leaf)))
+}
+
+fn stmt_any(s: &Stmt, leaf: fn(&Stmt) -> bool) -> bool {
+    if leaf(s) {
+        return true;
+    }
+    let any = |b: &[Stmt]| block_any(b, leaf);
     match s {
-        Stmt::Continue(_) => true,
-        Stmt::If(i) => {
-            block_continues(&i.body) || i.elif_else_clauses.iter().any(|c| block_continues(&c.body))
-        }
-        Stmt::With(w) => block_continues(&w.body),
+        Stmt::If(i) => any(&i.body) || i.elif_else_clauses.iter().any(|c| any(&c.body)),
+        Stmt::With(w) => any(&w.body),
         Stmt::Try(t) => {
-            block_continues(&t.body)
-                || block_continues(&t.orelse)
-                || block_continues(&t.finalbody)
+            any(&t.body)
+                || any(&t.orelse)
+                || any(&t.finalbody)
                 || t.handlers.iter().any(|h| {
                     let ast::ExceptHandler::ExceptHandler(h) = h;
-                    block_continues(&h.body)
+                    any(&h.body)
                 })
         }
-        Stmt::Match(m) => m.cases.iter().any(|c| block_continues(&c.body)),
-        Stmt::For(f) => block_continues(&f.orelse),
-        Stmt::While(w) => block_continues(&w.orelse),
+        Stmt::Match(m) => m.cases.iter().any(|c| any(&c.body)),
+        Stmt::For(f) => any(&f.orelse),
+        Stmt::While(w) => any(&w.orelse),
         _ => false,
     }
 }
