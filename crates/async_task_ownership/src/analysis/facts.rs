@@ -212,6 +212,8 @@ pub(crate) struct Facts<'a> {
     pub early_waits: Vec<TextRange>,
     /// Adds of a task as a mapping's key (`self._conns[task] = conn`).
     pub key_adds: FxHashSet<TextRange>,
+    /// The elements of returned tuples (`return task, generation`).
+    pub in_returned_tuple: FxHashSet<TextRange>,
     /// Where each cancel stands: the start of its statement list.
     pub cancel_blocks: FxHashMap<TextRange, TextSize>,
     /// Locals bound otherwise than by an assignment statement (a `for` or
@@ -308,6 +310,7 @@ impl Facts<'_> {
             early_waits: Vec::new(),
             key_adds: FxHashSet::default(),
             cancel_blocks: FxHashMap::default(),
+            in_returned_tuple: FxHashSet::default(),
             late_bound: FxHashSet::default(),
             deferred: Vec::new(),
         }
@@ -799,6 +802,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                         e = inner;
                         continue;
                     }
+                    if let Some(attr) = self.getattr_of_self(call) {
+                        return Some(Key::Attr(self.family, attr));
+                    }
                     return self.new_site(call);
                 }
                 Expr::Subscript(s) => e = &s.value,
@@ -823,6 +829,29 @@ impl<'m, 'a> Walker<'m, 'a> {
                 Expr::Attribute(a) => return Some(Key::Attr(self.family, a.attr.as_str())),
                 _ => return None,
             }
+        }
+    }
+
+    /// `getattr(self, "_task", None)` → `_task`: the slot, read by name.
+    fn getattr_of_self(&self, call: &'a ExprCall) -> Option<&'a str> {
+        let Expr::Name(f) = &*call.func else {
+            return None;
+        };
+        let args = &call.arguments.args;
+        if f.id.as_str() != "getattr"
+            || !(2..=3).contains(&args.len())
+            || !call.arguments.keywords.is_empty()
+            || self.model.resolve_name(self.scope, "getattr") != NameHome::Unknown
+            || !self.is_self(&args[0])
+        {
+            return None;
+        }
+        let Expr::StringLiteral(name) = &args[1] else {
+            return None;
+        };
+        match name.value.as_slice() {
+            [part] => Some(part.value.as_ref()),
+            _ => None,
         }
     }
 
@@ -996,6 +1025,15 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             Stmt::Return(r) => {
                 if let Some(v) = &r.value {
+                    // `return task, generation`: the caller gets a pair,
+                    // not the task (no task factory).
+                    if let Expr::Tuple(t) = &**v {
+                        if t.elts.len() > 1 {
+                            self.facts
+                                .in_returned_tuple
+                                .extend(t.elts.iter().map(Ranged::range));
+                        }
+                    }
                     self.expr(v, Use::Returned, false);
                 }
             }
@@ -1518,17 +1556,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 };
                 for item in &d.items {
                     if let Some(k) = &item.key {
-                        // A task as a key is held by the dict too (`tasks =
-                        // {create_task(tcp()): tcp, …}`, then
-                        // `asyncio.wait(set(tasks))`), as by `d[task] = v`.
-                        let first = self.facts.flows.len();
-                        self.expr(k, cu, ci);
-                        for f in &self.facts.flows[first..] {
-                            if f.kind == FlowKind::Add {
-                                self.facts.key_adds.insert(f.range);
-                                self.task_keyed.insert(f.to);
-                            }
-                        }
+                        self.dict_key(k, cu, ci);
                     }
                     self.expr(&item.value, cu, ci);
                 }
@@ -1555,14 +1583,15 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             Expr::DictComp(d) => {
                 self.generators(&d.generators);
-                if let Some(k) = &d.key {
-                    self.expr(k, Use::Neutral, false);
-                }
                 let (cu, ci) = if u.carries() {
                     (u, true)
                 } else {
                     (Use::Neutral, false)
                 };
+                // Keys hold tasks too (`{create_task(f(x)): x for x in xs}`).
+                if let Some(k) = &d.key {
+                    self.dict_key(k, cu, ci);
+                }
                 self.expr(&d.value, cu, ci);
             }
             Expr::Starred(s) => self.expr(&s.value, u, in_coll),
@@ -1697,8 +1726,22 @@ impl<'m, 'a> Walker<'m, 'a> {
                     .api
                     .is_some())
         {
-            // The coroutine of a spawn, or the argument of a copy: not a hand-off.
+            // The coroutine of a spawn, or the argument of a copy: not a
+            // hand-off. But a copy of a display of tasks is used as the
+            // copy is (`asyncio.wait(frozenset((a, b)))`).
             for a in args {
+                let display = match a {
+                    Expr::List(ast::ExprList { elts, .. })
+                    | Expr::Tuple(ast::ExprTuple { elts, .. })
+                    | Expr::Set(ast::ExprSet { elts, .. }) => {
+                        !(elts.len() == 1 && elts[0].is_starred_expr())
+                    }
+                    _ => false,
+                };
+                if copy && display {
+                    self.expr(a, u, false);
+                    continue;
+                }
                 self.expr(a, Use::Neutral, false);
             }
             for k in &call.arguments.keywords {
@@ -1920,6 +1963,20 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.element_into(key, &t.elts[0], range);
             }
             _ => self.event(key, range, EventKind::Other),
+        }
+    }
+
+    /// A key of a dict display or comprehension: a task as a key is held by
+    /// the dict too (`tasks = {create_task(tcp()): tcp, …}`, then
+    /// `asyncio.wait(set(tasks))`), as by `d[task] = v`.
+    fn dict_key(&mut self, k: &'a Expr, u: Use<'a>, in_coll: bool) {
+        let first = self.facts.flows.len();
+        self.expr(k, u, in_coll);
+        for f in &self.facts.flows[first..] {
+            if f.kind == FlowKind::Add {
+                self.facts.key_adds.insert(f.range);
+                self.task_keyed.insert(f.to);
+            }
         }
     }
 

@@ -151,6 +151,34 @@ pub(crate) fn compute<'a>(
             }
         }
     }
+    // A function that returns the slot itself (`def _start(self): …;
+    // return self._read`): its calls give the slot's task, so their awaits
+    // and cancels, and those of the names they are bound to, are the
+    // slot's (`await self._start()`).
+    for &e in index.events(&slot) {
+        let ev = &facts.events[e as usize];
+        if ev.kind != EventKind::Returned || facts.in_returned_tuple.contains(&ev.range) {
+            continue;
+        }
+        for &c in index.callers(ev.scope) {
+            let call = Key::Site(c);
+            let mut names = vec![call];
+            for &g in index.flows(&call) {
+                let flow = &facts.flows[g as usize];
+                if matches!(flow.to, Key::Local(..)) && flow.kind == FlowKind::Assign {
+                    names.push(flow.to);
+                }
+            }
+            for key in names {
+                for &u in index.events(&key) {
+                    let use_ = &facts.events[u as usize];
+                    if !awaits_the_coroutine(model, facts, key, use_) {
+                        lc.note_use(use_);
+                    }
+                }
+            }
+        }
+    }
     let mut next = 0;
     while next < aliases.len() {
         let key = aliases[next];
@@ -180,8 +208,9 @@ pub(crate) fn compute<'a>(
             }
         }
         for &e in index.events(&key) {
-            if facts.events[e as usize].kind == EventKind::Returned {
-                let scope = facts.events[e as usize].scope;
+            let ev = &facts.events[e as usize];
+            if ev.kind == EventKind::Returned && !facts.in_returned_tuple.contains(&ev.range) {
+                let scope = ev.scope;
                 // A call of the storing factory stores too: its await is a
                 // consumer's (decision 22).
                 for &c in index.callers(scope) {

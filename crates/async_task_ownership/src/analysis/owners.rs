@@ -228,18 +228,19 @@ pub(crate) fn spawning_sites(model: &Model, facts: &Facts, index: &Index) -> Vec
     let mut returned: FxHashMap<ScopeId, Vec<SiteId>> = FxHashMap::default();
     for (id, site) in facts.sites.iter().enumerate() {
         let key = Key::Site(id as SiteId);
-        let direct = index
-            .events(&key)
-            .iter()
-            .any(|&e| facts.events[e as usize].kind == EventKind::Returned);
+        // Returned as itself (not as part of a returned tuple).
+        let returns = |key: &Key| {
+            index.events(key).iter().any(|&e| {
+                let ev = &facts.events[e as usize];
+                ev.kind == EventKind::Returned && !facts.in_returned_tuple.contains(&ev.range)
+            })
+        };
+        let direct = returns(&key);
         let through_local = index.flows(&key).iter().any(|&f| {
             let flow = &facts.flows[f as usize];
             flow.kind == FlowKind::Assign
                 && matches!(flow.to, Key::Local(s, _) if s == site.scope)
-                && index
-                    .events(&flow.to)
-                    .iter()
-                    .any(|&e| facts.events[e as usize].kind == EventKind::Returned)
+                && returns(&flow.to)
         });
         if direct || through_local {
             returned.entry(site.scope).or_default().push(id as SiteId);
