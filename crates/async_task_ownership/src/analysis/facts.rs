@@ -1025,10 +1025,15 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             Stmt::Return(r) => {
                 if let Some(v) = &r.value {
-                    // `return task, generation`: the caller gets a pair,
-                    // not the task (no task factory).
+                    // `return task, slot.generation`: the caller gets a
+                    // pair, not the task (no task factory).
+                    // (A tuple of names and calls may be tasks only:
+                    // `return a, b` still returns tasks.)
                     if let Expr::Tuple(t) = &**v {
-                        if t.elts.len() > 1 {
+                        let data = t.elts.iter().any(|e| {
+                            !matches!(e, Expr::Name(_) | Expr::Call(_) | Expr::Starred(_))
+                        });
+                        if t.elts.len() > 1 && data {
                             self.facts
                                 .in_returned_tuple
                                 .extend(t.elts.iter().map(Ranged::range));

@@ -160,8 +160,19 @@ pub(crate) fn compute<'a>(
         if ev.kind != EventKind::Returned || facts.in_returned_tuple.contains(&ev.range) {
             continue;
         }
+        // (A getter that also stores the task is a storing factory: its
+        // caller's await is a consumer's, decision 22.)
+        let storing_getter = lc.storing.contains(&ev.scope);
         for &c in index.callers(ev.scope) {
             let call = Key::Site(c);
+            if storing_getter {
+                let site = &facts.sites[c as usize];
+                lc.storing.push(site.scope);
+                lc.stores.push(At {
+                    scope: site.scope,
+                    range: site.call.range(),
+                });
+            }
             let mut names = vec![call];
             for &g in index.flows(&call) {
                 let flow = &facts.flows[g as usize];
