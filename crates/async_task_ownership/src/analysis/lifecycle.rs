@@ -8,7 +8,7 @@
 
 use ruff_python_ast::Expr;
 use ruff_text_size::{Ranged, TextRange, TextSize};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::facts::{BoundValue, EventKind, Facts, FlowKind, Key};
 use super::model::{Model, ScopeId, MODULE_SCOPE};
@@ -126,7 +126,7 @@ pub(crate) fn compute<'a>(
     let mut handed_protected: Vec<(ScopeId, bool)> = Vec::new();
     // Cancels made under a name the task had before its slot, with that
     // name (`owner_task.cancel()`, then `self._t = owner_task`).
-    let mut cancelled_as: Vec<(TextRange, Key<'a>)> = Vec::new();
+    let mut cancelled_as: FxHashMap<TextRange, Key<'a>> = FxHashMap::default();
     for &f in index.flows_into(&slot) {
         let from = facts.flows[f as usize].from;
         lc.storing.push(facts.flows[f as usize].scope);
@@ -240,7 +240,7 @@ pub(crate) fn compute<'a>(
             if !awaits_the_coroutine(model, facts, key, ev) {
                 lc.note_use(ev);
                 if ev.kind == EventKind::Cancelled && matches!(key, Key::Local(..)) {
-                    cancelled_as.push((ev.range, key));
+                    cancelled_as.insert(ev.range, key);
                 }
             }
         }
@@ -455,11 +455,8 @@ pub(crate) fn compute<'a>(
                 // branch; a cancel of the slot's old task is not this one.)
                 && !handed_flows.iter().any(|&g| {
                     let flow = &facts.flows[g as usize];
-                    let Key::Local(_, to_param) = flow.to else {
-                        return false;
-                    };
-                    Key::Local(callee, to_param) == flow.to
-                        && cancelled_as.iter().any(|&(c, name)| {
+                    matches!(flow.to, Key::Local(s, _) if s == callee)
+                        && cancelled_as.iter().any(|(&c, &name)| {
                             name == flow.from
                                 && c.end() <= flow.range.start()
                                 && facts
@@ -595,7 +592,7 @@ fn cleared_cancels<'a>(
     index: &Index<'a>,
     slot: Key<'a>,
     lc: &Lifecycle,
-    cancelled_as: &[(TextRange, Key<'a>)],
+    cancelled_as: &FxHashMap<TextRange, Key<'a>>,
 ) -> FxHashSet<TextRange> {
     let binds: Vec<_> = index
         .binds(&slot)
@@ -605,12 +602,7 @@ fn cleared_cancels<'a>(
     // The bind stores the local the cancel was made through, not bound
     // again between the two.
     let stores_cancelled = |c: &At, b: &super::facts::Bind| {
-        let Some(&(_, local @ Key::Local(_, name))) =
-            cancelled_as.iter().find(|(r, _)| *r == c.range)
-        else {
-            return false;
-        };
-        let Key::Local(home, _) = local else {
+        let Some(&local @ Key::Local(home, name)) = cancelled_as.get(&c.range) else {
             return false;
         };
         matches!(b.value, Expr::Name(n) if n.id.as_str() == name)
