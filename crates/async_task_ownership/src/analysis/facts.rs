@@ -384,6 +384,7 @@ pub(crate) fn collect<'a>(
         block_start: TextSize::default(),
         late_bound: FxHashSet::default(),
         task_keyed: FxHashSet::default(),
+        rebound_params: FxHashSet::default(),
         key_cache: FxHashMap::default(),
         chain: Vec::new(),
         facts: Facts::for_size(module.range.len().to_usize()),
@@ -439,6 +440,11 @@ struct Walker<'m, 'a> {
     /// Containers a task was put into as a key (`d[task] = v`, `{task:
     /// v}`): their `(key, value)` pairs hold the task first.
     task_keyed: FxHashSet<Key<'a>>,
+    /// Parameters assigned a value so far by a statement of the function's
+    /// own statement list (`tasks = set()` in `def f(tasks)`): from there
+    /// on, the name holds no container of the caller's (unless the value
+    /// is one: the bind says it is borrowed).
+    rebound_params: FxHashSet<Key<'a>>,
     /// `key_of` answers for the nodes of long chains.
     key_cache: FxHashMap<usize, Option<Key<'a>>>,
     /// The nodes `key_of` walked (a reused buffer).
@@ -1294,6 +1300,12 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
+    /// Whether `name` is a parameter of the function `scope`.
+    fn is_param(&self, scope: ScopeId, name: &str) -> bool {
+        let scope = &self.model.scopes[scope as usize];
+        scope.params.contains(&name) || scope.kwonly.contains(&name)
+    }
+
     fn bind(&mut self, key: Key<'a>, range: TextRange, value: &'a Expr) {
         let plain = match value {
             Expr::If(i) => &*i.body,
@@ -1305,6 +1317,17 @@ impl<'m, 'a> Walker<'m, 'a> {
         };
         let borrowed =
             matches!(key, Key::Local(..)) && names_slot.is_none() && self.borrowed_value(value);
+        // Only an assignment every call runs (in the function's own
+        // statement list, not under an `if tasks is None:`).
+        if let Key::Local(s, n) = key {
+            let unconditional = self.model.scopes[s as usize]
+                .def
+                .and_then(|d| d.body.first())
+                .is_some_and(|first| first.start() == self.block_start);
+            if unconditional && self.is_param(s, n) {
+                self.rebound_params.insert(key);
+            }
+        }
         self.facts.binds.push(Bind {
             key,
             scope: self.scope,
@@ -2017,12 +2040,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             _ => None,
         };
-        // A container that came in as a parameter belongs to the caller.
+        // A container that came in as a parameter belongs to the caller
+        // (unless the function assigned the name a value of its own first).
         let to = to.filter(|k| match k {
-            Key::Local(s, n) => {
-                let scope = &self.model.scopes[*s as usize];
-                !(scope.params.contains(n) || scope.kwonly.contains(n))
-            }
+            Key::Local(s, n) => !self.is_param(*s, n) || self.rebound_params.contains(k),
             _ => true,
         });
         match to {
