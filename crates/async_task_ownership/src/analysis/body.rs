@@ -41,7 +41,10 @@ pub(crate) fn analyze(facts: &Facts, index: &Index, scope: ScopeId) -> Body {
             body.broad_handlers.push(handler.range);
             body.broad_catches_cancel |= handler.catches_cancel;
         }
-        if !handler.catches_cancel || !handler.in_loop || handler.exits {
+        // A handler whose protected body never suspends cannot receive the
+        // task's cancellation (only a `CancelledError` that body raises
+        // itself, as `fut.exception()` of a cancelled future does).
+        if !handler.catches_cancel || !handler.in_loop || handler.exits || !handler.suspends {
             continue;
         }
         let shutdown_idiom = index.scope_events(scope).iter().any(|&e| {

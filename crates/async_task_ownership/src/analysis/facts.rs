@@ -176,6 +176,10 @@ pub(crate) struct Handler {
     pub exits: bool,
     /// The frame of the protected body.
     pub frame: u32,
+    /// The protected body can suspend (an `await`, `async for` or `async
+    /// with` of the function's own): only there can the task's own
+    /// cancellation arrive.
+    pub suspends: bool,
 }
 
 /// Everything the walk found.
@@ -219,6 +223,8 @@ pub(crate) struct Facts<'a> {
     /// Locals bound otherwise than by an assignment statement (a `for` or
     /// `with` target, `:=`, a comprehension's): not followed in order.
     pub late_bound: FxHashSet<(ScopeId, &'a str)>,
+    /// Dataclass fields bound from outside (see [`borrowed_fields`]).
+    pub borrowed_fields: Vec<Key<'a>>,
     /// Lambdas and generator expressions: their code runs later than it
     /// stands.
     pub deferred: Vec<TextRange>,
@@ -312,6 +318,7 @@ impl Facts<'_> {
             cancel_blocks: FxHashMap::default(),
             in_returned_tuple: FxHashSet::default(),
             late_bound: FxHashSet::default(),
+            borrowed_fields: Vec::new(),
             deferred: Vec::new(),
         }
     }
@@ -385,6 +392,7 @@ pub(crate) fn collect<'a>(
         late_bound: FxHashSet::default(),
         task_keyed: FxHashSet::default(),
         rebound_params: FxHashSet::default(),
+        suspensions: 0,
         key_cache: FxHashMap::default(),
         chain: Vec::new(),
         facts: Facts::for_size(module.range.len().to_usize()),
@@ -406,7 +414,89 @@ pub(crate) fn collect<'a>(
         }
     }
     w.facts.late_bound = std::mem::take(&mut w.late_bound);
+    for class in &model.classes {
+        if is_dataclass(class.node) {
+            for name in borrowed_fields(class.node) {
+                w.facts
+                    .borrowed_fields
+                    .push(Key::Attr(Some(class.family), name));
+            }
+        }
+    }
     w.facts
+}
+
+/// Whether a class is a dataclass (`@dataclass`, `@dataclasses.dataclass(...)`).
+fn is_dataclass(class: &ast::StmtClassDef) -> bool {
+    class.decorator_list.iter().any(|d| {
+        let e = match &d.expression {
+            Expr::Call(c) => &*c.func,
+            e => e,
+        };
+        last_identifier(e) == Some("dataclass")
+    })
+}
+
+/// The fields of a dataclass whose value is not the class's own (decision
+/// 5): a field without a default is a parameter of the generated
+/// `__init__`, and a field made by `field(default_factory=Class)` holds an
+/// object of another class.
+fn borrowed_fields(class: &ast::StmtClassDef) -> impl Iterator<Item = &str> {
+    class.body.iter().filter_map(|stmt| {
+        let Stmt::AnnAssign(a) = stmt else {
+            return None;
+        };
+        let Expr::Name(name) = &*a.target else {
+            return None;
+        };
+        let annotation = match &*a.annotation {
+            Expr::Subscript(s) => &*s.value,
+            e => e,
+        };
+        // Not fields.
+        if matches!(last_identifier(annotation), Some("ClassVar" | "InitVar")) {
+            return None;
+        }
+        let borrowed = match a.value.as_deref() {
+            None => true,
+            Some(Expr::Call(call)) if last_identifier(&call.func) == Some("field") => call
+                .arguments
+                .keywords
+                .iter()
+                .find(|k| {
+                    k.arg
+                        .as_ref()
+                        .is_some_and(|a| a.as_str() == "default_factory")
+                })
+                .is_some_and(|k| last_identifier(&k.value).is_some_and(constructs_another_object)),
+            Some(_) => false,
+        };
+        borrowed.then(|| name.id.as_str())
+    })
+}
+
+/// Whether a call of `name` makes an object of another class rather than a
+/// collection: a class name (capitalised) that does not name a container
+/// (`OrderedDict`, `WeakSet`, `LRUDict`, `TTLCache`, `SortedList`: the
+/// standard library's, and any whose name ends like one). Its `add` or
+/// `append` is that object's method, which takes the task (decision 5).
+fn constructs_another_object(name: &str) -> bool {
+    const CONTAINER_ENDINGS: [&str; 11] = [
+        "Dict",
+        "Dictionary",
+        "List",
+        "Set",
+        "Map",
+        "Mapping",
+        "Cache",
+        "Queue",
+        "Deque",
+        "Array",
+        "Counter",
+    ];
+    name.chars().next().is_some_and(char::is_uppercase)
+        && !CONTAINER_ENDINGS.iter().any(|end| name.ends_with(end))
+        && !matches!(name, "ChainMap" | "UserDict" | "UserList")
 }
 
 struct Walker<'m, 'a> {
@@ -445,6 +535,10 @@ struct Walker<'m, 'a> {
     /// on, the name holds no container of the caller's (unless the value
     /// is one: the bind says it is borrowed).
     rebound_params: FxHashSet<Key<'a>>,
+    /// Suspension points walked so far (`await`, `async for`, `async
+    /// with`, async comprehensions): a protected body that adds none
+    /// cannot receive the task's cancellation.
+    suspensions: u32,
     /// `key_of` answers for the nodes of long chains.
     key_cache: FxHashMap<usize, Option<Key<'a>>>,
     /// The nodes `key_of` walked (a reused buffer).
@@ -1049,6 +1143,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
             }
             Stmt::For(f) => {
+                if f.is_async {
+                    self.suspensions += 1;
+                }
                 self.forget_aliases(&f.target);
                 self.expr(&f.iter, Use::Iterated(&f.target), false);
                 self.loop_depth += 1;
@@ -1111,6 +1208,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 let saved_frame = self.frame;
                 let mut protect = 0;
                 let mut g = 0;
+                let first_handler = self.facts.handlers.len();
                 for item in &w.items {
                     self.expr(&item.context_expr, Use::Neutral, false);
                     if is_lock_expr(&item.context_expr) {
@@ -1155,6 +1253,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                                 in_loop: self.loop_depth > 0,
                                 exits: false,
                                 frame,
+                                suspends: true,
                             });
                             self.frame = frame;
                             if cancel {
@@ -1165,12 +1264,23 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
                 self.protect_depth += protect;
                 self.guard_depth += g;
+                if w.is_async {
+                    self.suspensions += 1;
+                }
+                let own = first_handler..self.facts.handlers.len();
+                let suspensions = self.suspensions;
                 if w.items.iter().all(|i| runs_body_through(&i.context_expr)) {
                     self.statements(&w.body);
                 } else {
                     // `with suppress(…):`, `move_on_after(…)`,
                     // `pytest.raises(…)` may leave the body half-way.
                     self.body(&w.body);
+                }
+                if self.suspensions == suspensions {
+                    // The `suppress` handlers of this statement's items.
+                    for h in &mut self.facts.handlers[own] {
+                        h.suspends = false;
+                    }
                 }
                 self.guard_depth -= g;
                 self.protect_depth -= protect;
@@ -1201,13 +1311,21 @@ impl<'m, 'a> Walker<'m, 'a> {
                         in_loop: self.loop_depth > 0,
                         exits: exit_after || block_exits(&h.body),
                         frame,
+                        suspends: true,
                     });
                     caught_before |= cancel;
                 }
+                let own = self.facts.handlers.len() - t.handlers.len()..self.facts.handlers.len();
                 let saved_frame = self.frame;
                 self.frame = frame;
                 self.protect_depth += protect;
+                let suspensions = self.suspensions;
                 self.body(&t.body);
+                if self.suspensions == suspensions {
+                    for h in &mut self.facts.handlers[own] {
+                        h.suspends = false;
+                    }
+                }
                 self.protect_depth -= protect;
                 self.frame = saved_frame;
                 for h in &t.handlers {
@@ -1475,6 +1593,8 @@ impl<'m, 'a> Walker<'m, 'a> {
                     }
                     "set" | "list" | "dict" | "deque" | "defaultdict" | "OrderedDict"
                     | "Counter" => BoundValue::Fresh,
+                    // `self.task_manager = TaskManager()`: another object.
+                    name if constructs_another_object(name) => BoundValue::Borrowed,
                     _ => BoundValue::Other,
                 }
             }
@@ -1550,6 +1670,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         match e {
             Expr::Call(call) => self.call(call, u),
             Expr::Await(a) => {
+                self.suspensions += 1;
                 if let Expr::Call(c) = &*a.value {
                     if !c.arguments.is_empty() {
                         self.facts.awaited_calls.insert(c.range());
@@ -1719,6 +1840,9 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn generators(&mut self, generators: &'a [ast::Comprehension]) {
         for g in generators {
+            if g.is_async {
+                self.suspensions += 1;
+            }
             self.bind_late(&g.target);
             self.expr(&g.iter, Use::Iterated(&g.target), false);
             for cond in &g.ifs {

@@ -134,7 +134,8 @@ pub(crate) fn assemble(input: &Input) -> Report {
         }
         let better = r.other_slots.iter().position(|other| {
             let RawOwner::Slot { key, .. } = other else {
-                return false;
+                // Also put into a collection of another object's: taken.
+                return matches!(other, RawOwner::Transferred(_));
             };
             let lc = lifecycles
                 .entry(*key)

@@ -132,6 +132,8 @@ pub(crate) struct Class<'a> {
     pub methods: FxHashMap<&'a str, ScopeId>,
     /// The inheritance family (connected classes of the module).
     pub family: u32,
+    /// Its definition.
+    pub node: &'a ast::StmtClassDef,
 }
 
 /// The module model.
@@ -621,6 +623,7 @@ impl<'a> Builder<'a> {
                     bases,
                     methods: FxHashMap::default(),
                     family: 0,
+                    node: c,
                 });
                 self.model
                     .class_by_name

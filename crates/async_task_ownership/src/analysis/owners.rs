@@ -121,6 +121,11 @@ impl<'a> Index<'a> {
                 _ => 0,
             };
         }
+        for key in &facts.borrowed_fields {
+            if let Some(&k) = key_ids.get(key) {
+                bound[k as usize] |= BOUND_BORROWED;
+            }
+        }
         let bind_keys: Vec<(u32, u32)> = facts
             .binds
             .iter()
@@ -509,6 +514,23 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
             }
         }
     }
+    // The slot itself added to a collection right after (`self._t =
+    // create_task(…)`, then `self.manager.add(self._t)`): a second slot.
+    if let Some((first, chosen @ Key::Attr(..), FlowKind::Assign)) = slot {
+        let store = &facts.flows[first as usize];
+        for &f in index.flows(&chosen) {
+            let flow = &facts.flows[f as usize];
+            if flow.kind == FlowKind::Add
+                && matches!(flow.to, Key::Attr(Some(_), _) | Key::Module(_))
+                && flow.scope == store.scope
+                && flow.block_start == store.block_start
+                && flow.range.start() > store.range.start()
+                && !candidates.iter().any(|&(_, k, _)| k == flow.to)
+            {
+                candidates.push((f, flow.to, flow.kind));
+            }
+        }
+    }
     // Only the slots stored into in the same statement list as the first
     // (not on another branch, not under a condition of their own).
     let other_slots = match slot {
@@ -521,8 +543,9 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
                     && a.block_start == b.block_start
                     && !self_pruning(index, key)
             })
+            // A borrowed collection among them takes the task (decision 5).
             .filter_map(|&c| match slot_owner(facts, index, c) {
-                owner @ RawOwner::Slot { .. } => Some(owner),
+                owner @ (RawOwner::Slot { .. } | RawOwner::Transferred(_)) => Some(owner),
                 _ => None,
             })
             .collect(),
