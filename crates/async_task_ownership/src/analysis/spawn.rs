@@ -199,6 +199,17 @@ pub(crate) fn is_neutral_callee(model: &Model, func: &Expr, scope: ScopeId) -> b
         }
         Expr::Attribute(a) => {
             let method = a.attr.as_str();
+            // `Cls._debug(...)`, `self._info(...)`: a logger's method bound
+            // under a private name of the class (bacpypes3's
+            // `bacpypes_debugging` sets `cls._debug = logger.debug`).
+            if let Some(level) = method.strip_prefix('_') {
+                if matches!(
+                    level,
+                    "debug" | "info" | "warning" | "warn" | "error" | "exception" | "critical"
+                ) {
+                    return true;
+                }
+            }
             let logging_method = matches!(
                 method,
                 "debug"
