@@ -98,6 +98,7 @@ fn projects_report_exactly_their_marks() {
         "wired",
         "not_wired",
         "started_twice",
+        "assigned_thrice",
         "relative",
         "library",
         "alias",
@@ -128,6 +129,32 @@ fn lifetimes_name_start_and_stop() {
         lifetime.stopped[0].shape,
         Some(async_task_ownership::project::LifespanShape::LifespanAfterYield)
     );
+}
+
+#[test]
+fn every_assignment_of_a_holder_is_a_start() {
+    // `self.listener = Listener()` in `open`, `reattach` and `send`: three
+    // starts of one holder (not only the last one met), one stop.
+    let project = load("assigned_thrice");
+    let joined = check_project(&project.facts, &Settings::default());
+    let lifetime = joined.lifetimes.first().expect("the listener's lifetime");
+    assert_eq!(lifetime.class, "Listener");
+    let started: Vec<(&str, u32)> = lifetime
+        .started
+        .iter()
+        .map(|s| (s.path.as_str(), s.line))
+        .collect();
+    assert_eq!(
+        started,
+        [
+            ("app/connection.py", 13),
+            ("app/connection.py", 17),
+            ("app/connection.py", 21)
+        ]
+    );
+    assert_eq!(lifetime.stopped.len(), 1);
+    assert_eq!(lifetime.stopped[0].function, "Connection.close");
+    assert!(joined.diagnostics.is_empty(), "{:?}", joined.diagnostics);
 }
 
 #[test]

@@ -1373,12 +1373,19 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
         return report;
     }
     // Instances of owner classes.
-    let mut instances: BTreeMap<&Holder, (&str, &str, &ModuleFacts, &InstanceFacts)> =
-        BTreeMap::new();
+    // Every instance a holder is assigned, in module order (`self.listener
+    // = Listener()` in three methods: three starts of one holder).
+    type Made<'m> = (&'m str, &'m str, &'m ModuleFacts, &'m InstanceFacts);
+    let mut instances: BTreeMap<&Holder, Vec<Made>> = BTreeMap::new();
     for m in &modules {
         for i in &m.instances {
             if owners.contains_key(&(i.class_module.as_str(), i.class.as_str())) {
-                instances.insert(&i.holder, (i.class_module.as_str(), i.class.as_str(), m, i));
+                instances.entry(&i.holder).or_default().push((
+                    i.class_module.as_str(),
+                    i.class.as_str(),
+                    m,
+                    i,
+                ));
             }
         }
     }
@@ -1416,39 +1423,55 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
     // Per owner: every followed instance's start and stop calls.
     type Runs = Vec<(Vec<ProjectSite>, Vec<ProjectSite>, Vec<(String, TextRange)>)>;
     let mut per_owner: BTreeMap<(&str, &str), Runs> = BTreeMap::new();
-    for (holder, (class_module, class, m, instance)) in &instances {
-        let Some((_, owner)) = owners.get(&(*class_module, *class)) else {
-            continue;
-        };
-        let calls = calls_by_holder.get(holder).map_or(&[][..], Vec::as_slice);
-        let mut started: Vec<ProjectSite> = Vec::new();
-        let mut start_ranges: Vec<(String, TextRange)> = Vec::new();
-        let mut stopped: Vec<ProjectSite> = Vec::new();
-        // Constructing it starts it when `__init__` is a start method.
-        if owner.start_methods.iter().any(|m| m == "__init__") {
-            started.push(ProjectSite {
-                path: m.path.clone(),
-                line: instance.line,
-                function: String::new(),
-                shape: None,
-            });
-            start_ranges.push((m.path.clone(), instance.range));
-        }
-        for (cm, c) in calls {
-            if owner.start_methods.contains(&c.method) {
-                started.push(site(cm, c));
-                start_ranges.push((cm.path.clone(), c.range));
-            }
-            if owner.stop_methods.contains(&c.method) {
-                stopped.push(site(cm, c));
+    for (holder, made) in &instances {
+        // One run per class the holder is assigned (a holder bound to
+        // instances of two classes is followed for each).
+        let mut classes: Vec<(&str, &str)> = Vec::new();
+        for (class_module, class, _, _) in made {
+            if !classes.contains(&(*class_module, *class)) {
+                classes.push((*class_module, *class));
             }
         }
-        if !started.is_empty() {
-            per_owner.entry((*class_module, *class)).or_default().push((
-                started,
-                stopped,
-                start_ranges,
-            ));
+        for (class_module, class) in classes {
+            let Some((_, owner)) = owners.get(&(class_module, class)) else {
+                continue;
+            };
+            let calls = calls_by_holder.get(holder).map_or(&[][..], Vec::as_slice);
+            let mut started: Vec<ProjectSite> = Vec::new();
+            let mut start_ranges: Vec<(String, TextRange)> = Vec::new();
+            let mut stopped: Vec<ProjectSite> = Vec::new();
+            // Constructing it starts it when `__init__` is a start method:
+            // at every place the holder is assigned one.
+            if owner.start_methods.iter().any(|m| m == "__init__") {
+                for (_, _, m, instance) in made
+                    .iter()
+                    .filter(|(cm, c, _, _)| (*cm, *c) == (class_module, class))
+                {
+                    started.push(ProjectSite {
+                        path: m.path.clone(),
+                        line: instance.line,
+                        function: String::new(),
+                        shape: None,
+                    });
+                    start_ranges.push((m.path.clone(), instance.range));
+                }
+            }
+            for (cm, c) in calls {
+                if owner.start_methods.contains(&c.method) {
+                    started.push(site(cm, c));
+                    start_ranges.push((cm.path.clone(), c.range));
+                }
+                if owner.stop_methods.contains(&c.method) {
+                    stopped.push(site(cm, c));
+                }
+            }
+            if !started.is_empty() {
+                per_owner.entry((class_module, class)).or_default().push((
+                    started,
+                    stopped,
+                    start_ranges,
+                ));
+            }
         }
     }
     for (key, runs) in per_owner {
