@@ -223,8 +223,9 @@ pub(crate) struct Facts<'a> {
     /// Locals bound otherwise than by an assignment statement (a `for` or
     /// `with` target, `:=`, a comprehension's): not followed in order.
     pub late_bound: FxHashSet<(ScopeId, &'a str)>,
-    /// Dataclass fields bound from outside (see [`borrowed_fields`]).
-    pub borrowed_fields: Vec<Key<'a>>,
+    /// Dataclass fields bound from outside or to a weak container, with
+    /// what they are bound to (see [`field_values`]).
+    pub field_values: Vec<(Key<'a>, BoundValue)>,
     /// Lambdas and generator expressions: their code runs later than it
     /// stands.
     pub deferred: Vec<TextRange>,
@@ -318,7 +319,7 @@ impl Facts<'_> {
             cancel_blocks: FxHashMap::default(),
             in_returned_tuple: FxHashSet::default(),
             late_bound: FxHashSet::default(),
-            borrowed_fields: Vec::new(),
+            field_values: Vec::new(),
             deferred: Vec::new(),
         }
     }
@@ -392,7 +393,6 @@ pub(crate) fn collect<'a>(
         late_bound: FxHashSet::default(),
         task_keyed: FxHashSet::default(),
         rebound_params: FxHashSet::default(),
-        suspensions: 0,
         key_cache: FxHashMap::default(),
         chain: Vec::new(),
         facts: Facts::for_size(module.range.len().to_usize()),
@@ -415,34 +415,132 @@ pub(crate) fn collect<'a>(
     }
     w.facts.late_bound = std::mem::take(&mut w.late_bound);
     for class in &model.classes {
-        if is_dataclass(class.node) {
-            for name in borrowed_fields(class.node) {
+        if let Some(init) = dataclass_init(class.node) {
+            for (name, value) in field_values(class.node, init) {
                 w.facts
-                    .borrowed_fields
-                    .push(Key::Attr(Some(class.family), name));
+                    .field_values
+                    .push((Key::Attr(Some(class.family), name), value));
             }
         }
     }
     w.facts
 }
 
-/// Whether a class is a dataclass (`@dataclass`, `@dataclasses.dataclass(...)`).
-fn is_dataclass(class: &ast::StmtClassDef) -> bool {
-    class.decorator_list.iter().any(|d| {
-        let e = match &d.expression {
-            Expr::Call(c) => &*c.func,
-            e => e,
+/// Whether evaluating `exprs`, then running `body`, can suspend the
+/// function: an `await`, `async for`, `async with` or async comprehension
+/// of its own, wherever the function itself evaluates it (an f-string, a
+/// `del` target, a default or decorator of a function it defines) — not in
+/// the body of a function or lambda defined there, which runs later.
+fn can_suspend<'e>(exprs: impl IntoIterator<Item = &'e Expr>, body: &'e [Stmt]) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+
+    struct Finder {
+        found: bool,
+    }
+    impl Finder {
+        fn defaults(&mut self, parameters: &ast::Parameters) {
+            for p in parameters.iter_non_variadic_params() {
+                if let Some(d) = &p.default {
+                    self.visit_expr(d);
+                }
+            }
+        }
+    }
+    impl<'e> Visitor<'e> for Finder {
+        fn visit_stmt(&mut self, stmt: &'e Stmt) {
+            if self.found {
+                return;
+            }
+            match stmt {
+                Stmt::FunctionDef(f) => {
+                    for d in &f.decorator_list {
+                        self.visit_expr(&d.expression);
+                    }
+                    self.defaults(&f.parameters);
+                }
+                Stmt::ClassDef(c) => {
+                    for d in &c.decorator_list {
+                        self.visit_expr(&d.expression);
+                    }
+                    if let Some(arguments) = &c.arguments {
+                        self.visit_arguments(arguments);
+                    }
+                }
+                Stmt::For(f) if f.is_async => self.found = true,
+                Stmt::With(w) if w.is_async => self.found = true,
+                _ => guard(|| walk_stmt(self, stmt)),
+            }
+        }
+
+        fn visit_expr(&mut self, expr: &'e Expr) {
+            if self.found {
+                return;
+            }
+            match expr {
+                Expr::Await(_) => self.found = true,
+                Expr::Lambda(l) => {
+                    if let Some(parameters) = &l.parameters {
+                        self.defaults(parameters);
+                    }
+                }
+                Expr::ListComp(ast::ExprListComp { generators, .. })
+                | Expr::SetComp(ast::ExprSetComp { generators, .. })
+                | Expr::DictComp(ast::ExprDictComp { generators, .. })
+                    if generators.iter().any(|g| g.is_async) =>
+                {
+                    self.found = true;
+                }
+                _ => guard(|| walk_expr(self, expr)),
+            }
+        }
+    }
+
+    let mut finder = Finder { found: false };
+    for e in exprs {
+        finder.visit_expr(e);
+    }
+    for stmt in body {
+        finder.visit_stmt(stmt);
+    }
+    finder.found
+}
+
+/// For a dataclass (`@dataclass`, `@dataclasses.dataclass(...)`), whether
+/// it generates an `__init__` (not under `init=False`); `None` for any
+/// other class.
+fn dataclass_init(class: &ast::StmtClassDef) -> Option<bool> {
+    class.decorator_list.iter().find_map(|d| {
+        let (func, call) = match &d.expression {
+            Expr::Call(c) => (&*c.func, Some(c)),
+            e => (e, None),
         };
-        last_identifier(e) == Some("dataclass")
+        // attrs' `@define`, `@frozen`, `@attr.s` make the same `__init__`.
+        matches!(
+            last_identifier(func),
+            Some("dataclass" | "define" | "frozen" | "mutable" | "attrs")
+        )
+        .then(|| {
+            !call.is_some_and(|c| {
+                c.arguments.keywords.iter().any(|k| {
+                    k.arg.as_ref().is_some_and(|a| a.as_str() == "init")
+                        && matches!(
+                            k.value,
+                            Expr::BooleanLiteral(ast::ExprBooleanLiteral { value: false, .. })
+                        )
+                })
+            })
+        })
     })
 }
 
-/// The fields of a dataclass whose value is not the class's own (decision
-/// 5): a field without a default is a parameter of the generated
-/// `__init__`, and a field made by `field(default_factory=Class)` holds an
-/// object of another class.
-fn borrowed_fields(class: &ast::StmtClassDef) -> impl Iterator<Item = &str> {
-    class.body.iter().filter_map(|stmt| {
+/// The fields of a dataclass whose value is not a collection of the
+/// class's own (decision 5): a field without a default is a parameter of
+/// the generated `__init__` (when `init`), and a field made by
+/// `field(default_factory=TaskManager)` holds an object of another class
+/// (both `Borrowed`); one made by `field(default_factory=WeakSet)` lets go
+/// of its tasks (`SelfPruning`).
+fn field_values(class: &ast::StmtClassDef, init: bool) -> impl Iterator<Item = (&str, BoundValue)> {
+    class.body.iter().filter_map(move |stmt| {
         let Stmt::AnnAssign(a) = stmt else {
             return None;
         };
@@ -457,21 +555,36 @@ fn borrowed_fields(class: &ast::StmtClassDef) -> impl Iterator<Item = &str> {
         if matches!(last_identifier(annotation), Some("ClassVar" | "InitVar")) {
             return None;
         }
-        let borrowed = match a.value.as_deref() {
-            None => true,
-            Some(Expr::Call(call)) if last_identifier(&call.func) == Some("field") => call
-                .arguments
-                .keywords
-                .iter()
-                .find(|k| {
+        let value = match a.value.as_deref() {
+            None if init => BoundValue::Borrowed,
+            // `field(default_factory=TaskManager)` (attrs: `factory=`),
+            // or a lambda that makes one.
+            Some(Expr::Call(call))
+                if matches!(last_identifier(&call.func), Some("field" | "ib" | "attrib")) =>
+            {
+                let factory = call.arguments.keywords.iter().find(|k| {
                     k.arg
                         .as_ref()
-                        .is_some_and(|a| a.as_str() == "default_factory")
-                })
-                .is_some_and(|k| last_identifier(&k.value).is_some_and(constructs_another_object)),
-            Some(_) => false,
+                        .is_some_and(|a| matches!(a.as_str(), "default_factory" | "factory"))
+                })?;
+                let made = match &factory.value {
+                    Expr::Lambda(l) => match &*l.body {
+                        Expr::Call(c) => &*c.func,
+                        e => e,
+                    },
+                    e => e,
+                };
+                match last_identifier(made)? {
+                    "WeakSet" | "WeakValueDictionary" | "WeakKeyDictionary" => {
+                        BoundValue::SelfPruning
+                    }
+                    made if constructs_another_object(made) => BoundValue::Borrowed,
+                    _ => return None,
+                }
+            }
+            _ => return None,
         };
-        borrowed.then(|| name.id.as_str())
+        Some((name.id.as_str(), value))
     })
 }
 
@@ -494,7 +607,9 @@ fn constructs_another_object(name: &str) -> bool {
         "Array",
         "Counter",
     ];
+    // A class name, not a constant (`SET_FACTORY()`).
     name.chars().next().is_some_and(char::is_uppercase)
+        && name.chars().any(char::is_lowercase)
         && !CONTAINER_ENDINGS.iter().any(|end| name.ends_with(end))
         && !matches!(name, "ChainMap" | "UserDict" | "UserList")
 }
@@ -535,10 +650,6 @@ struct Walker<'m, 'a> {
     /// on, the name holds no container of the caller's (unless the value
     /// is one: the bind says it is borrowed).
     rebound_params: FxHashSet<Key<'a>>,
-    /// Suspension points walked so far (`await`, `async for`, `async
-    /// with`, async comprehensions): a protected body that adds none
-    /// cannot receive the task's cancellation.
-    suspensions: u32,
     /// `key_of` answers for the nodes of long chains.
     key_cache: FxHashMap<usize, Option<Key<'a>>>,
     /// The nodes `key_of` walked (a reused buffer).
@@ -1143,9 +1254,6 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
             }
             Stmt::For(f) => {
-                if f.is_async {
-                    self.suspensions += 1;
-                }
                 self.forget_aliases(&f.target);
                 self.expr(&f.iter, Use::Iterated(&f.target), false);
                 self.loop_depth += 1;
@@ -1208,7 +1316,6 @@ impl<'m, 'a> Walker<'m, 'a> {
                 let saved_frame = self.frame;
                 let mut protect = 0;
                 let mut g = 0;
-                let first_handler = self.facts.handlers.len();
                 for item in &w.items {
                     self.expr(&item.context_expr, Use::Neutral, false);
                     if is_lock_expr(&item.context_expr) {
@@ -1245,15 +1352,27 @@ impl<'m, 'a> Walker<'m, 'a> {
                             }
                             let frame = self.next_frame;
                             self.next_frame += 1;
+                            let in_loop = self.loop_depth > 0;
+                            // The items after it are entered under it too
+                            // (`with a, b:` is `with a: with b:`).
+                            let suspends = !(cancel && in_loop)
+                                || can_suspend(
+                                    w.items
+                                        .iter()
+                                        .skip_while(|i| !std::ptr::eq(*i, item))
+                                        .skip(1)
+                                        .map(|i| &i.context_expr),
+                                    &w.body,
+                                );
                             self.facts.handlers.push(Handler {
                                 scope: self.scope,
                                 range: item.range(),
                                 catches_cancel: cancel,
                                 broad,
-                                in_loop: self.loop_depth > 0,
+                                in_loop,
                                 exits: false,
                                 frame,
-                                suspends: true,
+                                suspends,
                             });
                             self.frame = frame;
                             if cancel {
@@ -1264,23 +1383,12 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
                 self.protect_depth += protect;
                 self.guard_depth += g;
-                if w.is_async {
-                    self.suspensions += 1;
-                }
-                let own = first_handler..self.facts.handlers.len();
-                let suspensions = self.suspensions;
                 if w.items.iter().all(|i| runs_body_through(&i.context_expr)) {
                     self.statements(&w.body);
                 } else {
                     // `with suppress(…):`, `move_on_after(…)`,
                     // `pytest.raises(…)` may leave the body half-way.
                     self.body(&w.body);
-                }
-                if self.suspensions == suspensions {
-                    // The `suppress` handlers of this statement's items.
-                    for h in &mut self.facts.handlers[own] {
-                        h.suspends = false;
-                    }
                 }
                 self.guard_depth -= g;
                 self.protect_depth -= protect;
@@ -1315,17 +1423,22 @@ impl<'m, 'a> Walker<'m, 'a> {
                     });
                     caught_before |= cancel;
                 }
+                // Asked only where it decides something: a handler that
+                // catches the cancellation inside a loop.
                 let own = self.facts.handlers.len() - t.handlers.len()..self.facts.handlers.len();
-                let saved_frame = self.frame;
-                self.frame = frame;
-                self.protect_depth += protect;
-                let suspensions = self.suspensions;
-                self.body(&t.body);
-                if self.suspensions == suspensions {
+                if self.facts.handlers[own.clone()]
+                    .iter()
+                    .any(|h| h.catches_cancel && h.in_loop)
+                    && !can_suspend(std::iter::empty(), &t.body)
+                {
                     for h in &mut self.facts.handlers[own] {
                         h.suspends = false;
                     }
                 }
+                let saved_frame = self.frame;
+                self.frame = frame;
+                self.protect_depth += protect;
+                self.body(&t.body);
                 self.protect_depth -= protect;
                 self.frame = saved_frame;
                 for h in &t.handlers {
@@ -1416,6 +1529,19 @@ impl<'m, 'a> Walker<'m, 'a> {
         } else {
             self.bound_unpacked(target, range);
         }
+    }
+
+    /// Whether a call of `func` makes an object of another class
+    /// (`TaskManager()`, `TaskRegistry[Task]()`): a class of this module is
+    /// left to what it is.
+    fn another_object(&self, func: &Expr) -> bool {
+        let func = match func {
+            Expr::Subscript(s) => &*s.value,
+            f => f,
+        };
+        last_identifier(func).is_some_and(|name| {
+            constructs_another_object(name) && !self.model.class_by_name.contains_key(name)
+        })
     }
 
     /// Whether `name` is a parameter of the function `scope`.
@@ -1593,8 +1719,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                     }
                     "set" | "list" | "dict" | "deque" | "defaultdict" | "OrderedDict"
                     | "Counter" => BoundValue::Fresh,
-                    // `self.task_manager = TaskManager()`: another object.
-                    name if constructs_another_object(name) => BoundValue::Borrowed,
+                    // `self.task_manager = TaskManager()`: another object
+                    // (a class of this module is left to what it is).
+                    _ if self.another_object(&call.func) => BoundValue::Borrowed,
                     _ => BoundValue::Other,
                 }
             }
@@ -1670,7 +1797,6 @@ impl<'m, 'a> Walker<'m, 'a> {
         match e {
             Expr::Call(call) => self.call(call, u),
             Expr::Await(a) => {
-                self.suspensions += 1;
                 if let Expr::Call(c) = &*a.value {
                     if !c.arguments.is_empty() {
                         self.facts.awaited_calls.insert(c.range());
@@ -1840,9 +1966,6 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn generators(&mut self, generators: &'a [ast::Comprehension]) {
         for g in generators {
-            if g.is_async {
-                self.suspensions += 1;
-            }
             self.bind_late(&g.target);
             self.expr(&g.iter, Use::Iterated(&g.target), false);
             for cond in &g.ifs {

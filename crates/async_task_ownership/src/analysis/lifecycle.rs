@@ -101,7 +101,12 @@ pub(crate) fn compute<'a>(
     index: &Index<'a>,
     slot: Key<'a>,
 ) -> Lifecycle {
-    let mut lc = Lifecycle::default();
+    let mut lc = Lifecycle {
+        // Bound to a weak container (a dataclass field made by
+        // `field(default_factory=WeakSet)` has no binding event).
+        self_pruning: super::owners::self_pruning(index, slot),
+        ..Lifecycle::default()
+    };
     let mut queue = vec![slot];
     let mut seen: FxHashSet<Key<'a>> = FxHashSet::default();
     seen.insert(slot);

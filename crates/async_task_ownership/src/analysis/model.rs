@@ -340,10 +340,29 @@ impl<'a> Model<'a> {
                     return None;
                 };
                 let s = &self.scopes[scope as usize];
-                if Some(base.id.as_str()) != s.self_name {
+                let base = base.id.as_str();
+                if Some(base) == s.self_name {
+                    return self.method(s.class?, a.attr.as_str());
+                }
+                // `Cls.method(…)` for a class of the module: its static and
+                // class methods, whose arguments line up with the
+                // parameters as through `self` (an instance method called
+                // through the class takes `self` as its first argument).
+                let &class = self.class_by_name.get(base)?;
+                if self.resolve_name(scope, base) != NameHome::Module {
                     return None;
                 }
-                self.method(s.class?, a.attr.as_str())
+                let method = self.method(class, a.attr.as_str())?;
+                let def = self.scopes[method as usize].def?;
+                def.decorator_list
+                    .iter()
+                    .any(|d| {
+                        matches!(
+                            dotted_last(&d.expression),
+                            Some("staticmethod" | "classmethod")
+                        )
+                    })
+                    .then_some(method)
             }
             _ => None,
         }

@@ -121,9 +121,18 @@ impl<'a> Index<'a> {
                 _ => 0,
             };
         }
-        for key in &facts.borrowed_fields {
+        // Dataclass fields: one from outside is borrowed unless a method of
+        // the family binds the attribute to a collection of its own.
+        for (key, value) in &facts.field_values {
             if let Some(&k) = key_ids.get(key) {
-                bound[k as usize] |= BOUND_BORROWED;
+                let b = &mut bound[k as usize];
+                match value {
+                    BoundValue::Borrowed if *b & (BOUND_FRESH | BOUND_SELF_PRUNING) == 0 => {
+                        *b |= BOUND_BORROWED;
+                    }
+                    BoundValue::SelfPruning => *b |= BOUND_SELF_PRUNING,
+                    _ => {}
+                }
             }
         }
         let bind_keys: Vec<(u32, u32)> = facts
@@ -518,9 +527,17 @@ pub(crate) fn resolve<'a>(facts: &Facts<'a>, index: &Index<'a>, site: SiteId) ->
     // create_task(…)`, then `self.manager.add(self._t)`): a second slot.
     if let Some((first, chosen @ Key::Attr(..), FlowKind::Assign)) = slot {
         let store = &facts.flows[first as usize];
+        // Not once the slot holds another task (`self._t = …` again).
+        let rebound_before = |at: ruff_text_size::TextSize| {
+            index.binds(&chosen).iter().any(|&b| {
+                let bind = &facts.binds[b as usize];
+                bind.range.start() > store.range.start() && bind.range.start() < at
+            })
+        };
         for &f in index.flows(&chosen) {
             let flow = &facts.flows[f as usize];
             if flow.kind == FlowKind::Add
+                && !rebound_before(flow.range.start())
                 && matches!(flow.to, Key::Attr(Some(_), _) | Key::Module(_))
                 && flow.scope == store.scope
                 && flow.block_start == store.block_start
@@ -632,7 +649,7 @@ pub(crate) fn holds_spawned(facts: &Facts, index: &Index, key: &Key) -> bool {
     }
 }
 
-fn self_pruning(index: &Index, key: Key) -> bool {
+pub(crate) fn self_pruning(index: &Index, key: Key) -> bool {
     index.bound(&key) & BOUND_SELF_PRUNING != 0
 }
 
