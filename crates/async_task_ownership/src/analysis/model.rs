@@ -348,6 +348,9 @@ impl<'a> Model<'a> {
                 // class methods, whose arguments line up with the
                 // parameters as through `self` (an instance method called
                 // through the class takes `self` as its first argument).
+                if self.class_by_name.is_empty() {
+                    return None;
+                }
                 let &class = self.class_by_name.get(base)?;
                 if self.resolve_name(scope, base) != NameHome::Module {
                     return None;

@@ -326,7 +326,8 @@ pub(crate) struct Resolution<'a> {
     pub cancels: Vec<(ScopeId, TextRange)>,
     /// The owner's other slots the task is also stored in (`self._states[t]
     /// = …` then `self._pending.add(t)`), or the slot a storing factory put
-    /// it in: any of them may be the one that stops it (decision 45).
+    /// it in: any of them may be the one that stops it (decision 45). A
+    /// borrowed collection among them (`Transferred`) takes the task.
     pub other_slots: Vec<RawOwner<'a>>,
     /// The first slot, when the task is judged by another one (decision
     /// 45): its `unbounded-collection` still stands.
