@@ -224,7 +224,7 @@ pub(crate) struct Facts<'a> {
     /// `with` target, `:=`, a comprehension's): not followed in order.
     pub late_bound: FxHashSet<(ScopeId, &'a str)>,
     /// Dataclass fields bound from outside or to a weak container, with
-    /// what they are bound to (see [`field_values`]).
+    /// what they are bound to (see [`fields_from_outside`]).
     pub field_values: Vec<(Key<'a>, BoundValue)>,
     /// Lambdas and generator expressions: their code runs later than it
     /// stands.
@@ -416,7 +416,16 @@ pub(crate) fn collect<'a>(
     w.facts.late_bound = std::mem::take(&mut w.late_bound);
     for class in &model.classes {
         if let Some(init) = dataclass_init(class.node) {
-            for (name, value) in field_values(class.node, init) {
+            for (name, field) in fields_from_outside(class.node, init) {
+                let value = match field {
+                    Field::Parameter => BoundValue::Borrowed,
+                    // Made as an attribute bound to a call of it would be.
+                    Field::Factory(made) => match last_identifier(made) {
+                        Some(name) if is_weak_container(name) => BoundValue::SelfPruning,
+                        _ if w.another_object(made) => BoundValue::Borrowed,
+                        _ => continue,
+                    },
+                };
                 w.facts
                     .field_values
                     .push((Key::Attr(Some(class.family), name), value));
@@ -533,13 +542,23 @@ fn dataclass_init(class: &ast::StmtClassDef) -> Option<bool> {
     })
 }
 
-/// The fields of a dataclass whose value is not a collection of the
-/// class's own (decision 5): a field without a default is a parameter of
-/// the generated `__init__` (when `init`), and a field made by
-/// `field(default_factory=TaskManager)` holds an object of another class
-/// (both `Borrowed`); one made by `field(default_factory=WeakSet)` lets go
-/// of its tasks (`SelfPruning`).
-fn field_values(class: &ast::StmtClassDef, init: bool) -> impl Iterator<Item = (&str, BoundValue)> {
+/// Where a dataclass field's value comes from, when not from a default.
+enum Field<'a> {
+    /// A parameter of the generated `__init__` (no default).
+    Parameter,
+    /// `field(default_factory=F)` (attrs: `factory=F`): what `F` calls.
+    Factory(&'a Expr),
+}
+
+/// The fields of a dataclass whose value the class does not write itself
+/// (decision 5): a field without a default is a parameter of the
+/// generated `__init__` (when `init`); one made by a factory is what a call
+/// of the factory makes (`field(default_factory=TaskManager)`, or `lambda:
+/// TaskManager()`).
+fn fields_from_outside(
+    class: &ast::StmtClassDef,
+    init: bool,
+) -> impl Iterator<Item = (&str, Field<'_>)> {
     class.body.iter().filter_map(move |stmt| {
         let Stmt::AnnAssign(a) = stmt else {
             return None;
@@ -555,10 +574,8 @@ fn field_values(class: &ast::StmtClassDef, init: bool) -> impl Iterator<Item = (
         if matches!(last_identifier(annotation), Some("ClassVar" | "InitVar")) {
             return None;
         }
-        let value = match a.value.as_deref() {
-            None if init => BoundValue::Borrowed,
-            // `field(default_factory=TaskManager)` (attrs: `factory=`),
-            // or a lambda that makes one.
+        let field = match a.value.as_deref() {
+            None if init => Field::Parameter,
             Some(Expr::Call(call))
                 if matches!(last_identifier(&call.func), Some("field" | "ib" | "attrib")) =>
             {
@@ -567,25 +584,26 @@ fn field_values(class: &ast::StmtClassDef, init: bool) -> impl Iterator<Item = (
                         .as_ref()
                         .is_some_and(|a| matches!(a.as_str(), "default_factory" | "factory"))
                 })?;
-                let made = match &factory.value {
+                Field::Factory(match &factory.value {
                     Expr::Lambda(l) => match &*l.body {
-                        Expr::Call(c) => &*c.func,
+                        Expr::Call(c) => &c.func,
                         e => e,
                     },
                     e => e,
-                };
-                match last_identifier(made)? {
-                    "WeakSet" | "WeakValueDictionary" | "WeakKeyDictionary" => {
-                        BoundValue::SelfPruning
-                    }
-                    made if constructs_another_object(made) => BoundValue::Borrowed,
-                    _ => return None,
-                }
+                })
             }
             _ => return None,
         };
-        Some((name.id.as_str(), value))
+        Some((name.id.as_str(), field))
     })
+}
+
+/// A container that lets go of what only it holds.
+fn is_weak_container(name: &str) -> bool {
+    matches!(
+        name,
+        "WeakSet" | "WeakValueDictionary" | "WeakKeyDictionary"
+    )
 }
 
 /// Whether a call of `name` makes an object of another class rather than a
@@ -1704,9 +1722,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
                 let name = last_identifier(&call.func).unwrap_or_default();
                 match name {
-                    "WeakSet" | "WeakValueDictionary" | "WeakKeyDictionary" => {
-                        BoundValue::SelfPruning
-                    }
+                    _ if is_weak_container(name) => BoundValue::SelfPruning,
                     "deque"
                         if call
                             .arguments
