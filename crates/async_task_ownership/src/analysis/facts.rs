@@ -229,6 +229,9 @@ pub(crate) struct Facts<'a> {
     /// Lambdas and generator expressions: their code runs later than it
     /// stands.
     pub deferred: Vec<TextRange>,
+    /// The module's statements (for the rare question no fact answers:
+    /// [`kept_by_unseen_callers`]).
+    pub module_body: &'a [Stmt],
 }
 
 /// An assignment statement binding a key.
@@ -321,6 +324,7 @@ impl Facts<'_> {
             late_bound: FxHashSet::default(),
             field_values: Vec::new(),
             deferred: Vec::new(),
+            module_body: &[],
         }
     }
 }
@@ -393,6 +397,11 @@ pub(crate) fn collect<'a>(
         late_bound: FxHashSet::default(),
         task_keyed: FxHashSet::default(),
         rebound_params: FxHashSet::default(),
+        tuple_pos: None,
+        cur_pos: None,
+        tuple_adds: Vec::new(),
+        keyed_adds: Vec::new(),
+        tagged: Vec::new(),
         key_cache: FxHashMap::default(),
         chain: Vec::new(),
         facts: Facts::for_size(module.range.len().to_usize()),
@@ -414,6 +423,10 @@ pub(crate) fn collect<'a>(
         }
     }
     w.facts.late_bound = std::mem::take(&mut w.late_bound);
+    w.facts.module_body = &module.body;
+    if !w.tagged.is_empty() {
+        resolve_tuple_elements(&mut w.facts, &w.tagged, &w.tuple_adds, &w.keyed_adds);
+    }
     for class in &model.classes {
         if let Some(init) = dataclass_init(class.node) {
             for (name, field) in fields_from_outside(class.node, init) {
@@ -433,6 +446,78 @@ pub(crate) fn collect<'a>(
         }
     }
     w.facts
+}
+
+/// Whether the callers of a method named `method` that the rule cannot
+/// resolve may keep what it returns: some call of it, on a receiver other
+/// than `self` or `cls`, has its value used (`for t in w.cancel()`, `tasks
+/// = watch.cancel()`, not a call written as a statement of its own), or
+/// the module names it nowhere else (its callers are in other modules).
+/// Named otherwise only (a dropped call, a callback `self.cancel` handed to
+/// the loop), its value goes nowhere the rule cannot see.
+pub(crate) fn kept_by_unseen_callers(body: &[Stmt], method: &str) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+
+    struct Finder<'n> {
+        method: &'n str,
+        used: bool,
+        named: bool,
+    }
+    impl<'e> Visitor<'e> for Finder<'_> {
+        fn visit_stmt(&mut self, stmt: &'e Stmt) {
+            if self.used {
+                return;
+            }
+            match stmt {
+                // The call's own value is dropped; its arguments' are not.
+                Stmt::Expr(e) => match &*e.value {
+                    Expr::Call(c) => {
+                        self.visit_expr(&c.func);
+                        for a in c.arguments.args.iter() {
+                            self.visit_expr(a);
+                        }
+                        for k in c.arguments.keywords.iter() {
+                            self.visit_expr(&k.value);
+                        }
+                    }
+                    other => self.visit_expr(other),
+                },
+                _ => guard(|| walk_stmt(self, stmt)),
+            }
+        }
+
+        fn visit_expr(&mut self, expr: &'e Expr) {
+            if self.used {
+                return;
+            }
+            match expr {
+                Expr::Call(c) => {
+                    if let Expr::Attribute(a) = &*c.func {
+                        if a.attr.as_str() == self.method
+                            && !matches!(&*a.value, Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls"))
+                        {
+                            self.used = true;
+                            return;
+                        }
+                    }
+                }
+                Expr::Attribute(a) if a.attr.as_str() == self.method => self.named = true,
+                Expr::Name(n) if n.id.as_str() == self.method => self.named = true,
+                _ => {}
+            }
+            guard(|| walk_expr(self, expr));
+        }
+    }
+
+    let mut finder = Finder {
+        method,
+        used: false,
+        named: false,
+    };
+    for stmt in body {
+        finder.visit_stmt(stmt);
+    }
+    finder.used || !finder.named
 }
 
 /// Whether evaluating `exprs`, then running `body`, can suspend the
@@ -632,6 +717,175 @@ fn constructs_another_object(name: &str) -> bool {
         && !matches!(name, "ChainMap" | "UserDict" | "UserList")
 }
 
+/// An element flow into one name of a tuple target (`for task, name in
+/// pending`): from `container`, into place `pos` of `len`; `items` for the
+/// key of a `.items()` pair.
+#[derive(Clone, Copy)]
+struct ElementTag<'a> {
+    container: Key<'a>,
+    pos: u8,
+    len: u8,
+    items: bool,
+}
+
+/// `d.items()`, also copied (`list(d.items())`).
+fn is_items_call(e: &Expr) -> bool {
+    let mut e = e;
+    loop {
+        let Expr::Call(call) = e else {
+            return false;
+        };
+        match &*call.func {
+            Expr::Attribute(a) => return a.attr.as_str() == "items" && call.arguments.is_empty(),
+            Expr::Name(n)
+                if matches!(
+                    n.id.as_str(),
+                    "list" | "tuple" | "sorted" | "reversed" | "iter"
+                ) && call.arguments.args.len() == 1 =>
+            {
+                e = &call.arguments.args[0];
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// Keeps the element flows into the names of tuple targets that can
+/// receive a task, and drops the others (`name` of `for task, name in
+/// pending` after `pending.append((task, job.name))`): a place counts when
+/// a tuple put into the container (or into a container copied or passed
+/// into it) holds there something that may hold a task, a `.items()` key
+/// when such a thing was put in as a key. A container with no tuple of
+/// that length put into it keeps its last place, as the walk did before
+/// it knew better. "May hold a task": a candidate spawn site, or what its
+/// value flows into (a name it is assigned to, a container it is added to,
+/// an element taken out of one, …), through the flows kept.
+fn resolve_tuple_elements<'a>(
+    facts: &mut Facts<'a>,
+    tagged: &[(u32, ElementTag<'a>)],
+    tuple_adds: &[(Key<'a>, Key<'a>, u8, u8)],
+    keyed_adds: &[(Key<'a>, Key<'a>)],
+) {
+    // (Few modules have such loops, each over a container or two: plain
+    // scans of the flows, no tables built.)
+    let flows = &facts.flows;
+    // The containers whose contents reach a container through copies and
+    // parameters (`pending` into `self._drain(pending)`'s `futures`).
+    let sources = |c: Key<'a>| -> Vec<Key<'a>> {
+        let mut seen = vec![c];
+        let mut at = 0;
+        while at < seen.len() {
+            let k = seen[at];
+            at += 1;
+            for f in flows {
+                if f.to == k
+                    && matches!(f.kind, FlowKind::Assign | FlowKind::Param)
+                    && !seen.contains(&f.from)
+                {
+                    seen.push(f.from);
+                }
+            }
+        }
+        seen
+    };
+    // Each tag kept whatever may hold a task, or the keys that keep it
+    // once they may.
+    let mut kept = vec![false; tagged.len()];
+    let mut waiting: Vec<(Key<'a>, usize)> = Vec::new();
+    let mut from: Vec<Key<'a>> = Vec::new();
+    let mut from_of: Option<Key<'a>> = None;
+    for (t, &(_, tag)) in tagged.iter().enumerate() {
+        if from_of != Some(tag.container) {
+            from = sources(tag.container);
+            from_of = Some(tag.container);
+        }
+        let keyed_into = |waiting: &mut Vec<(Key<'a>, usize)>| {
+            for &(c, k) in keyed_adds {
+                if from.contains(&c) {
+                    waiting.push((k, t));
+                }
+            }
+        };
+        if tag.items {
+            keyed_into(&mut waiting);
+            continue;
+        }
+        let mut known = false;
+        for &(c, k, pos, len) in tuple_adds {
+            if len == tag.len && from.contains(&c) {
+                known = true;
+                if pos == tag.pos {
+                    waiting.push((k, t));
+                }
+            }
+        }
+        if !known && tag.pos + 1 == tag.len {
+            kept[t] = true;
+        }
+        if tag.pos == 0 && tag.len == 2 {
+            keyed_into(&mut waiting);
+        }
+    }
+    if !waiting.is_empty() {
+        // What may hold a task: the sites, and what their values flow into
+        // through the flows kept, to a fixed point (a tag kept on the way
+        // adds its flow).
+        let tagged_flow = |i: usize| tagged.binary_search_by_key(&(i as u32), |&(f, _)| f).ok();
+        let mut may: FxHashSet<Key<'a>> = (0..facts.sites.len() as u32).map(Key::Site).collect();
+        loop {
+            let mut grew = false;
+            for (i, f) in flows.iter().enumerate() {
+                if may.contains(&f.from)
+                    && !may.contains(&f.to)
+                    && tagged_flow(i).is_none_or(|t| kept[t])
+                {
+                    may.insert(f.to);
+                    grew = true;
+                }
+            }
+            for &(k, t) in &waiting {
+                if !kept[t] && may.contains(&k) {
+                    kept[t] = true;
+                    grew = true;
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+    }
+    let tag_of: FxHashMap<u32, usize> = tagged
+        .iter()
+        .enumerate()
+        .map(|(t, &(flow, _))| (flow, t))
+        .collect();
+    drop_untaken(facts, &tag_of, &kept);
+}
+
+/// Drops the tagged element flows not kept, renumbering the flows the facts
+/// name by number.
+fn drop_untaken(facts: &mut Facts<'_>, tag_of: &FxHashMap<u32, usize>, kept: &[bool]) {
+    let mut renumber: Vec<Option<u32>> = Vec::with_capacity(facts.flows.len());
+    let mut next = 0u32;
+    let flows = std::mem::take(&mut facts.flows);
+    for (i, f) in flows.into_iter().enumerate() {
+        if tag_of.get(&(i as u32)).is_some_and(|&t| !kept[t]) {
+            renumber.push(None);
+        } else {
+            renumber.push(Some(next));
+            next += 1;
+            facts.flows.push(f);
+        }
+    }
+    let renumbered = |set: &FxHashSet<u32>| -> FxHashSet<u32> {
+        set.iter()
+            .filter_map(|&i| renumber.get(i as usize).copied().flatten())
+            .collect()
+    };
+    facts.awaited_params = renumbered(&facts.awaited_params);
+    facts.protected_params = renumbered(&facts.protected_params);
+}
+
 struct Walker<'m, 'a> {
     model: &'m Model<'a>,
     settings: &'m Settings,
@@ -668,6 +922,20 @@ struct Walker<'m, 'a> {
     /// on, the name holds no container of the caller's (unless the value
     /// is one: the bind says it is borrowed).
     rebound_params: FxHashSet<Key<'a>>,
+    /// The position of the expression about to be walked in the tuple
+    /// display it is an element of (index, length), taken by `expr_inner`.
+    tuple_pos: Option<(u8, u8)>,
+    /// That position while the element's own use is recorded.
+    cur_pos: Option<(u8, u8)>,
+    /// Keys put into a container as an element of a tuple (container,
+    /// element, index, length): `pending.append((task, name))`.
+    tuple_adds: Vec<(Key<'a>, Key<'a>, u8, u8)>,
+    /// Keys put into a container as a mapping's key (container, key):
+    /// `d[k] = v`, `{k: v}`.
+    keyed_adds: Vec<(Key<'a>, Key<'a>)>,
+    /// Element flows into one name of a tuple target, kept only if the
+    /// container's tuples may hold a task there ([`resolve_tuple_elements`]).
+    tagged: Vec<(u32, ElementTag<'a>)>,
     /// `key_of` answers for the nodes of long chains.
     key_cache: FxHashMap<usize, Option<Key<'a>>>,
     /// The nodes `key_of` walked (a reused buffer).
@@ -885,7 +1153,7 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn mentions_self(&self, expr: &Expr) -> bool {
-        match self.self_name {
+        let by_self = match self.self_name {
             Some(name) => {
                 mentions_name(expr, name)
                     || (!self.self_aliases.is_empty()
@@ -895,7 +1163,20 @@ impl<'m, 'a> Walker<'m, 'a> {
                         }))
             }
             None => false,
-        }
+        };
+        // The class's own name reaches its attributes too (decision 47).
+        by_self
+            || self
+                .own_class_name()
+                .is_some_and(|c| mentions_name(expr, c))
+    }
+
+    /// The name of the class the current function is a method of, when it
+    /// names that class here (not shadowed by a local).
+    fn own_class_name(&self) -> Option<&'a str> {
+        let class = self.model.scopes[self.scope as usize].class?;
+        let name = self.model.classes[class as usize].name;
+        (self.model.resolve_name(self.scope, name) == NameHome::Module).then_some(name)
     }
 
     /// Notes whether a local is now an alias of what `self` holds (its
@@ -957,6 +1238,9 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn flow(&mut self, from: Key<'a>, to: Key<'a>, kind: FlowKind, range: TextRange) {
+        if let (FlowKind::Add, Some((i, n))) = (kind, self.cur_pos) {
+            self.tuple_adds.push((to, from, i, n));
+        }
         let guarded = self.guarded();
         self.facts.flows.push(Flow {
             from,
@@ -1500,6 +1784,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 if f.kind == FlowKind::Add {
                     self.facts.key_adds.insert(f.range);
                     self.task_keyed.insert(f.to);
+                    self.keyed_adds.push((f.to, f.from));
                 }
             }
         }
@@ -1699,8 +1984,23 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
+    /// `self` (or `cls`), or the name of the method's own class or of a
+    /// class of its family (`Runner.running_tasks` in a static method of
+    /// `Runner`): its attributes are the owner's, as through `cls`
+    /// (decision 17).
     fn is_self(&self, expr: &Expr) -> bool {
-        matches!(expr, Expr::Name(n) if Some(n.id.as_str()) == self.self_name)
+        let Expr::Name(n) = expr else {
+            return false;
+        };
+        let name = n.id.as_str();
+        Some(name) == self.self_name
+            || self.family.is_some_and(|family| {
+                self.model
+                    .class_by_name
+                    .get(name)
+                    .is_some_and(|&c| self.model.classes[c as usize].family == family)
+                    && self.model.resolve_name(self.scope, name) == NameHome::Module
+            })
     }
 
     fn classify_value(&self, value: &Expr) -> BoundValue {
@@ -1805,9 +2105,12 @@ impl<'m, 'a> Walker<'m, 'a> {
             },
             _ => false,
         };
+        let pos = self.tuple_pos.take();
         if wanted {
             if let Some(key) = self.key_of(e) {
+                self.cur_pos = pos;
                 self.record(key, e, u, in_coll);
+                self.cur_pos = None;
             }
         }
         match e {
@@ -1835,8 +2138,15 @@ impl<'m, 'a> Walker<'m, 'a> {
                 } else {
                     (Use::Neutral, false)
                 };
-                for elt in elts {
+                // Where each element of a tuple goes: a loop over the
+                // container unpacks it in the same place. (The elements of
+                // a tuple or list inside a tuple are in the outer place.)
+                let tuple = ci && e.is_tuple_expr();
+                let len = u8::try_from(elts.len()).ok().filter(|_| tuple);
+                for (i, elt) in elts.iter().enumerate() {
+                    self.tuple_pos = pos.filter(|_| ci).or(len.map(|n| (i as u8, n)));
                     self.expr(elt, cu, ci);
+                    self.tuple_pos = None;
                 }
             }
             Expr::Dict(d) => {
@@ -2171,23 +2481,45 @@ impl<'m, 'a> Walker<'m, 'a> {
             ),
             Use::Returned => self.event(key, range, EventKind::Returned),
             Use::Yielded => self.event(key, range, EventKind::Yielded),
-            Use::Iterated(target) => {
-                // `for task, conn in d.items()` over a dict keyed by tasks.
-                if let Expr::Tuple(t) = target {
-                    if t.elts.len() == 2 && self.task_keyed.contains(&key) {
-                        self.element_into(key, &t.elts[0], range);
-                    }
-                }
-                let target = match target {
-                    Expr::Tuple(t) => t.elts.last().unwrap_or(target),
-                    other => other,
-                };
-                if let Expr::Name(n) = target {
-                    if let Some(to) = self.name_key(n.id.as_str()) {
+            Use::Iterated(target) => match target {
+                // `for k, task in d.items()`: the value, and the key if a
+                // task was put in as one (`d[task] = conn`). Unpacking the
+                // tuples of a list (`for task, name in pending`): the name
+                // in the place where a tuple put into it holds a task; the
+                // last one when no tuple put into it is known. Decided once
+                // the walk has seen every `add` ([`resolve_tuple_elements`]).
+                Expr::Tuple(t) if t.elts.len() >= 2 => {
+                    let items = is_items_call(e);
+                    let n = u8::try_from(t.elts.len()).unwrap_or(u8::MAX);
+                    for (i, elt) in t.elts.iter().enumerate() {
+                        let Expr::Name(name) = elt else { continue };
+                        let Some(to) = self.name_key(name.id.as_str()) else {
+                            continue;
+                        };
+                        let tag = ElementTag {
+                            container: key,
+                            pos: u8::try_from(i).unwrap_or(u8::MAX),
+                            len: n,
+                            items,
+                        };
+                        if !(items && i + 1 == t.elts.len()) {
+                            self.tagged.push((self.facts.flows.len() as u32, tag));
+                        }
                         self.flow(key, to, FlowKind::Element, range);
                     }
                 }
-            }
+                target => {
+                    let target = match target {
+                        Expr::Tuple(t) => t.elts.last().unwrap_or(target),
+                        other => other,
+                    };
+                    if let Expr::Name(n) = target {
+                        if let Some(to) = self.name_key(n.id.as_str()) {
+                            self.flow(key, to, FlowKind::Element, range);
+                        }
+                    }
+                }
+            },
             Use::Neutral => {
                 if is_site {
                     self.event(key, range, EventKind::Other);
@@ -2267,6 +2599,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             if f.kind == FlowKind::Add {
                 self.facts.key_adds.insert(f.range);
                 self.task_keyed.insert(f.to);
+                self.keyed_adds.push((f.to, f.from));
             }
         }
     }

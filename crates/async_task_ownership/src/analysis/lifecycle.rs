@@ -46,6 +46,9 @@ pub(crate) struct Lifecycle {
     pub observing: Vec<At>,
     /// Handed to a callee the rule cannot see, returned or yielded.
     pub escapes: bool,
+    /// Cancelled tasks returned to callers the rule cannot see, which use
+    /// the value (decision 23): they may await them there.
+    pub cancel_handed: bool,
     /// Where a reference is handed to a callee the rule cannot see
     /// (`cancel_and_wait(self._t)`): it may be stopped there.
     pub handed: Vec<At>,
@@ -272,6 +275,10 @@ pub(crate) fn compute<'a>(
     // counts, decision 23.)
     let mut returned_taken: Vec<Option<(ScopeId, TextSize)>> = vec![None];
     let mut returned_awaits: Vec<((ScopeId, TextSize), At)> = Vec::new();
+    // Such tasks returned by a function no call of the module resolves to
+    // (`watch.cancel()` on an object of a class the rule cannot name): its
+    // callers are ones the rule cannot see.
+    let mut returned_unseen: Vec<((ScopeId, TextSize), At)> = Vec::new();
     // Awaits of a name the task was taken out under, with where it was taken.
     let mut taken_awaits: Vec<(TextSize, At)> = Vec::new();
     let mut i = 0;
@@ -364,6 +371,9 @@ pub(crate) fn compute<'a>(
                         Some(at) => Some((ev.scope, at)),
                         None => returned_taken[i - 1],
                     };
+                    if let (Some(taken_out), []) = (taken_out, index.callers(ev.scope)) {
+                        returned_unseen.push((taken_out, at));
+                    }
                     for &caller in index.callers(ev.scope) {
                         let k = Key::Site(caller);
                         if seen.insert(k) {
@@ -410,20 +420,34 @@ pub(crate) fn compute<'a>(
     // Awaits of tasks a helper took out, cancelled and returned.
     // (Taken out before the helper clears the slot: a copy made after
     // the clear is empty.)
-    for ((helper, take), at) in returned_awaits {
-        // (The take compared with the helper's clears only when the helper
-        // took the tasks out itself, not a caller that handed them in.)
+    // (The take compared with the helper's clears only when the helper
+    // took the tasks out itself, not a caller that handed them in.)
+    let hands_cancelled = |lc: &Lifecycle, (helper, take): (ScopeId, TextSize)| {
         let took_here = model.scopes[helper as usize]
             .def
             .is_some_and(|d| d.range().contains(take));
-        if lc.cancels.iter().any(|c| c.scope == helper)
+        lc.cancels.iter().any(|c| c.scope == helper)
             && !(took_here
                 && lc
                     .clears
                     .iter()
                     .any(|x| x.scope == helper && x.range.end() <= take))
-        {
+    };
+    for (helper, at) in returned_awaits {
+        if hands_cancelled(&lc, helper) {
             lc.object_awaits.push(at);
+        }
+    }
+    // Cancelled tasks handed to callers the rule cannot see, that may keep
+    // them, may be awaited there (decision 23): no `cancel-not-awaited`.
+    for (helper, at) in returned_unseen {
+        if hands_cancelled(&lc, helper)
+            && model.scopes[helper.0 as usize].def.is_some_and(|d| {
+                super::facts::kept_by_unseen_callers(facts.module_body, d.name.as_str())
+            })
+        {
+            lc.cancel_handed = true;
+            lc.handed.push(at);
         }
     }
     lc.own_cancels = lc.cancels.len();
@@ -774,7 +798,10 @@ impl Lifecycle {
     }
 
     pub fn cancel_not_awaited(&self) -> bool {
-        !self.cancels.is_empty() && !self.escapes && self.awaits_after_cancel().is_none()
+        !self.cancels.is_empty()
+            && !self.escapes
+            && !self.cancel_handed
+            && self.awaits_after_cancel().is_none()
     }
 
     /// The unprotected awaits after a cancel, when none of them is protected.
