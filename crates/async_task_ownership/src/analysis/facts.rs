@@ -26,7 +26,7 @@ use crate::Settings;
 pub(crate) type SiteId = u32;
 
 /// Something whose uses are followed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Key<'a> {
     /// The value of a candidate spawn site (a spawn call or a call of a
     /// function of the module).
@@ -425,7 +425,12 @@ pub(crate) fn collect<'a>(
     w.facts.late_bound = std::mem::take(&mut w.late_bound);
     w.facts.module_body = &module.body;
     if !w.tagged.is_empty() {
-        resolve_tuple_elements(&mut w.facts, &w.tagged, &w.tuple_adds, &w.keyed_adds);
+        resolve_tuple_elements(
+            &mut w.facts,
+            &w.tagged,
+            &mut w.tuple_adds,
+            &mut w.keyed_adds,
+        );
     }
     for class in &model.classes {
         if let Some(init) = dataclass_init(class.node) {
@@ -763,26 +768,36 @@ fn is_items_call(e: &Expr) -> bool {
 fn resolve_tuple_elements<'a>(
     facts: &mut Facts<'a>,
     tagged: &[(u32, ElementTag<'a>)],
-    tuple_adds: &[(Key<'a>, Key<'a>, u8, u8)],
-    keyed_adds: &[(Key<'a>, Key<'a>)],
+    tuple_adds: &mut [(Key<'a>, Key<'a>, u8, u8)],
+    keyed_adds: &mut [(Key<'a>, Key<'a>)],
 ) {
-    // (Few modules have such loops, each over a container or two: plain
-    // scans of the flows, no tables built.)
+    // Sorted lists searched by key (a module may have thousands of such
+    // loops: no scan of every flow per loop).
     let flows = &facts.flows;
+    let mut into: Vec<(Key<'a>, Key<'a>)> = flows
+        .iter()
+        .filter(|f| matches!(f.kind, FlowKind::Assign | FlowKind::Param))
+        .map(|f| (f.to, f.from))
+        .collect();
+    into.sort_unstable();
+    tuple_adds.sort_unstable_by_key(|&(c, ..)| c);
+    keyed_adds.sort_unstable_by_key(|&(c, _)| c);
+    fn range<K: Ord + Copy, T>(items: &[T], key: K, of: impl Fn(&T) -> K) -> &[T] {
+        let start = items.partition_point(|t| of(t) < key);
+        let end = start + items[start..].partition_point(|t| of(t) <= key);
+        &items[start..end]
+    }
     // The containers whose contents reach a container through copies and
     // parameters (`pending` into `self._drain(pending)`'s `futures`).
     let sources = |c: Key<'a>| -> Vec<Key<'a>> {
-        let mut seen = vec![c];
+        let mut seen: Vec<Key<'a>> = vec![c];
         let mut at = 0;
         while at < seen.len() {
             let k = seen[at];
             at += 1;
-            for f in flows {
-                if f.to == k
-                    && matches!(f.kind, FlowKind::Assign | FlowKind::Param)
-                    && !seen.contains(&f.from)
-                {
-                    seen.push(f.from);
+            for &(_, from) in range(&into, k, |&(to, _)| to) {
+                if !seen.contains(&from) {
+                    seen.push(from);
                 }
             }
         }
@@ -800,8 +815,8 @@ fn resolve_tuple_elements<'a>(
             from_of = Some(tag.container);
         }
         let keyed_into = |waiting: &mut Vec<(Key<'a>, usize)>| {
-            for &(c, k) in keyed_adds {
-                if from.contains(&c) {
+            for &c in &from {
+                for &(_, k) in range(keyed_adds, c, |&(c, _)| c) {
                     waiting.push((k, t));
                 }
             }
@@ -811,11 +826,13 @@ fn resolve_tuple_elements<'a>(
             continue;
         }
         let mut known = false;
-        for &(c, k, pos, len) in tuple_adds {
-            if len == tag.len && from.contains(&c) {
-                known = true;
-                if pos == tag.pos {
-                    waiting.push((k, t));
+        for &c in &from {
+            for &(_, k, pos, len) in range(tuple_adds, c, |&(c, ..)| c) {
+                if len == tag.len {
+                    known = true;
+                    if pos == tag.pos {
+                        waiting.push((k, t));
+                    }
                 }
             }
         }
@@ -828,29 +845,40 @@ fn resolve_tuple_elements<'a>(
     }
     if !waiting.is_empty() {
         // What may hold a task: the sites, and what their values flow into
-        // through the flows kept, to a fixed point (a tag kept on the way
-        // adds its flow).
-        let tagged_flow = |i: usize| tagged.binary_search_by_key(&(i as u32), |&(f, _)| f).ok();
-        let mut may: FxHashSet<Key<'a>> = (0..facts.sites.len() as u32).map(Key::Site).collect();
-        loop {
-            let mut grew = false;
-            for (i, f) in flows.iter().enumerate() {
-                if may.contains(&f.from)
-                    && !may.contains(&f.to)
-                    && tagged_flow(i).is_none_or(|t| kept[t])
-                {
-                    may.insert(f.to);
-                    grew = true;
+        // through the flows kept (a tag kept on the way adds its flow),
+        // from each key reached to the flows out of it.
+        let mut out: Vec<(Key<'a>, u32)> = flows
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.from, i as u32))
+            .collect();
+        out.sort_unstable();
+        waiting.sort_unstable_by_key(|&(k, _)| k);
+        let tagged_flow = |i: u32| tagged.binary_search_by_key(&i, |&(f, _)| f).ok();
+        let mut may: FxHashSet<Key<'a>> = FxHashSet::default();
+        let mut stack: Vec<Key<'a>> = (0..facts.sites.len() as u32).map(Key::Site).collect();
+        // Flows out of a key reached, held back until their tag is kept.
+        let mut held: FxHashSet<u32> = FxHashSet::default();
+        while let Some(k) = stack.pop() {
+            if !may.insert(k) {
+                continue;
+            }
+            for &(_, i) in range(&out, k, |&(k, _)| k) {
+                match tagged_flow(i) {
+                    Some(t) if !kept[t] => {
+                        held.insert(i);
+                    }
+                    _ => stack.push(flows[i as usize].to),
                 }
             }
-            for &(k, t) in &waiting {
-                if !kept[t] && may.contains(&k) {
+            for &(_, t) in range(&waiting, k, |&(k, _)| k) {
+                if !kept[t] {
                     kept[t] = true;
-                    grew = true;
+                    let i = tagged[t].0;
+                    if held.remove(&i) {
+                        stack.push(flows[i as usize].to);
+                    }
                 }
-            }
-            if !grew {
-                break;
             }
         }
     }
