@@ -455,40 +455,52 @@ pub(crate) fn collect<'a>(
 
 /// Whether the callers of a method named `method` that the rule cannot
 /// resolve may keep what it returns: some call of it, on a receiver other
-/// than `self` or `cls`, has its value used (`for t in w.cancel()`, `tasks
-/// = watch.cancel()`, not a call written as a statement of its own), or
-/// the module names it nowhere else (its callers are in other modules).
-/// Named otherwise only (a dropped call, a callback `self.cancel` handed to
-/// the loop), its value goes nowhere the rule cannot see.
+/// than `self` or `cls`, has its value taken apart as a collection — the
+/// iterable of a `for` or a comprehension (`for t in w.cancel()`), starred
+/// into a call (`gather(*w.cancel())`), or passed to `gather`, `wait`,
+/// `update` or `extend` (nothing takes apart what a task's `cancel()`
+/// returns, a bool: a helper named like it is told apart so); or the
+/// module names it nowhere else (its callers are in other modules). Its
+/// value only tested, measured, logged, bound to a name or dropped, or the
+/// helper handed on as a callback, the tasks go nowhere the rule cannot
+/// see.
 pub(crate) fn kept_by_unseen_callers(body: &[Stmt], method: &str) -> bool {
-    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+    use ruff_python_ast::visitor::{walk_comprehension, walk_expr, walk_stmt, Visitor};
 
     struct Finder<'n> {
         method: &'n str,
         used: bool,
         named: bool,
     }
+    impl Finder<'_> {
+        /// Whether `expr`, taken apart as a collection, is a call of the
+        /// method on another receiver.
+        fn taken_apart(&mut self, expr: &Expr) {
+            if let Expr::Call(c) = expr {
+                if let Expr::Attribute(a) = &*c.func {
+                    if a.attr.as_str() == self.method
+                        && !matches!(&*a.value, Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls"))
+                    {
+                        self.used = true;
+                    }
+                }
+            }
+        }
+    }
     impl<'e> Visitor<'e> for Finder<'_> {
         fn visit_stmt(&mut self, stmt: &'e Stmt) {
             if self.used {
                 return;
             }
-            match stmt {
-                // The call's own value is dropped; its arguments' are not.
-                Stmt::Expr(e) => match &*e.value {
-                    Expr::Call(c) => {
-                        self.visit_expr(&c.func);
-                        for a in c.arguments.args.iter() {
-                            self.visit_expr(a);
-                        }
-                        for k in c.arguments.keywords.iter() {
-                            self.visit_expr(&k.value);
-                        }
-                    }
-                    other => self.visit_expr(other),
-                },
-                _ => guard(|| walk_stmt(self, stmt)),
+            if let Stmt::For(f) = stmt {
+                self.taken_apart(&f.iter);
             }
+            guard(|| walk_stmt(self, stmt));
+        }
+
+        fn visit_comprehension(&mut self, comprehension: &'e ast::Comprehension) {
+            self.taken_apart(&comprehension.iter);
+            walk_comprehension(self, comprehension);
         }
 
         fn visit_expr(&mut self, expr: &'e Expr) {
@@ -496,14 +508,15 @@ pub(crate) fn kept_by_unseen_callers(body: &[Stmt], method: &str) -> bool {
                 return;
             }
             match expr {
-                Expr::Call(c) => {
-                    if let Expr::Attribute(a) = &*c.func {
-                        if a.attr.as_str() == self.method
-                            && !matches!(&*a.value, Expr::Name(n) if matches!(n.id.as_str(), "self" | "cls"))
-                        {
-                            self.used = true;
-                            return;
-                        }
+                Expr::Starred(s) => self.taken_apart(&s.value),
+                Expr::Call(c)
+                    if matches!(
+                        last_identifier(&c.func),
+                        Some("gather" | "wait" | "update" | "extend")
+                    ) =>
+                {
+                    for a in c.arguments.args.iter() {
+                        self.taken_apart(a);
                     }
                 }
                 Expr::Attribute(a) if a.attr.as_str() == self.method => self.named = true,
@@ -1192,19 +1205,11 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             None => false,
         };
-        // The class's own name reaches its attributes too (decision 47).
+        // The name of its class, or of a class of its family, reaches its
+        // attributes too (decision 47).
         by_self
-            || self
-                .own_class_name()
-                .is_some_and(|c| mentions_name(expr, c))
-    }
-
-    /// The name of the class the current function is a method of, when it
-    /// names that class here (not shadowed by a local).
-    fn own_class_name(&self) -> Option<&'a str> {
-        let class = self.model.scopes[self.scope as usize].class?;
-        let name = self.model.classes[class as usize].name;
-        (self.model.resolve_name(self.scope, name) == NameHome::Module).then_some(name)
+            || (self.family.is_some()
+                && any_expr(expr, |e| matches!(e, Expr::Name(_)) && self.is_self(e)))
     }
 
     /// Notes whether a local is now an alias of what `self` holds (its
@@ -2028,6 +2033,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                     .get(name)
                     .is_some_and(|&c| self.model.classes[c as usize].family == family)
                     && self.model.resolve_name(self.scope, name) == NameHome::Module
+                    // (Not a comprehension's variable of that name.)
+                    && (self.late_bound.is_empty()
+                        || !self.late_bound.contains(&(self.scope, name)))
             })
     }
 
