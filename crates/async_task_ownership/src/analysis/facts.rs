@@ -26,7 +26,7 @@ use crate::Settings;
 pub(crate) type SiteId = u32;
 
 /// Something whose uses are followed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Key<'a> {
     /// The value of a candidate spawn site (a spawn call or a call of a
     /// function of the module).
@@ -425,12 +425,7 @@ pub(crate) fn collect<'a>(
     w.facts.late_bound = std::mem::take(&mut w.late_bound);
     w.facts.module_body = &module.body;
     if !w.tagged.is_empty() {
-        resolve_tuple_elements(
-            &mut w.facts,
-            &w.tagged,
-            &mut w.tuple_adds,
-            &mut w.keyed_adds,
-        );
+        resolve_tuple_elements(&mut w.facts, &w.tagged, &w.tuple_adds, &w.keyed_adds);
     }
     for class in &model.classes {
         if let Some(init) = dataclass_init(class.node) {
@@ -781,25 +776,35 @@ fn is_items_call(e: &Expr) -> bool {
 fn resolve_tuple_elements<'a>(
     facts: &mut Facts<'a>,
     tagged: &[(u32, ElementTag<'a>)],
-    tuple_adds: &mut [(Key<'a>, Key<'a>, u8, u8)],
-    keyed_adds: &mut [(Key<'a>, Key<'a>)],
+    tuple_adds: &[(Key<'a>, Key<'a>, u8, u8)],
+    keyed_adds: &[(Key<'a>, Key<'a>)],
 ) {
-    // Sorted lists searched by key (a module may have thousands of such
-    // loops: no scan of every flow per loop).
-    let flows = &facts.flows;
-    let mut into: Vec<(Key<'a>, Key<'a>)> = flows
-        .iter()
-        .filter(|f| matches!(f.kind, FlowKind::Assign | FlowKind::Param))
-        .map(|f| (f.to, f.from))
-        .collect();
-    into.sort_unstable();
-    tuple_adds.sort_unstable_by_key(|&(c, ..)| c);
-    keyed_adds.sort_unstable_by_key(|&(c, _)| c);
-    fn range<K: Ord + Copy, T>(items: &[T], key: K, of: impl Fn(&T) -> K) -> &[T] {
-        let start = items.partition_point(|t| of(t) < key);
-        let end = start + items[start..].partition_point(|t| of(t) <= key);
+    // Lists sorted by the hash of a key and searched by it (a module may
+    // have thousands of such loops: no scan of every flow per loop, and no
+    // comparison of names while sorting).
+    fn hash(key: &Key) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(key)
+    }
+    fn range<T>(items: &[(u64, T)], key: u64) -> &[(u64, T)] {
+        let start = items.partition_point(|t| t.0 < key);
+        let end = start + items[start..].partition_point(|t| t.0 <= key);
         &items[start..end]
     }
+    fn by_hash<T>(mut items: Vec<(u64, T)>) -> Vec<(u64, T)> {
+        items.sort_unstable_by_key(|t| t.0);
+        items
+    }
+    let flows = &facts.flows;
+    let into = by_hash(
+        flows
+            .iter()
+            .filter(|f| matches!(f.kind, FlowKind::Assign | FlowKind::Param))
+            .map(|f| (hash(&f.to), (f.to, f.from)))
+            .collect(),
+    );
+    let adds = by_hash(tuple_adds.iter().map(|a| (hash(&a.0), *a)).collect());
+    let keyed = by_hash(keyed_adds.iter().map(|a| (hash(&a.0), *a)).collect());
     // The containers whose contents reach a container through copies and
     // parameters (`pending` into `self._drain(pending)`'s `futures`).
     let sources = |c: Key<'a>| -> Vec<Key<'a>> {
@@ -808,8 +813,8 @@ fn resolve_tuple_elements<'a>(
         while at < seen.len() {
             let k = seen[at];
             at += 1;
-            for &(_, from) in range(&into, k, |&(to, _)| to) {
-                if !seen.contains(&from) {
+            for &(_, (to, from)) in range(&into, hash(&k)) {
+                if to == k && !seen.contains(&from) {
                     seen.push(from);
                 }
             }
@@ -819,7 +824,7 @@ fn resolve_tuple_elements<'a>(
     // Each tag kept whatever may hold a task, or the keys that keep it
     // once they may.
     let mut kept = vec![false; tagged.len()];
-    let mut waiting: Vec<(Key<'a>, usize)> = Vec::new();
+    let mut waiting: Vec<(u64, (Key<'a>, usize))> = Vec::new();
     let mut from: Vec<Key<'a>> = Vec::new();
     let mut from_of: Option<Key<'a>> = None;
     for (t, &(_, tag)) in tagged.iter().enumerate() {
@@ -827,10 +832,12 @@ fn resolve_tuple_elements<'a>(
             from = sources(tag.container);
             from_of = Some(tag.container);
         }
-        let keyed_into = |waiting: &mut Vec<(Key<'a>, usize)>| {
+        let keyed_into = |waiting: &mut Vec<(u64, (Key<'a>, usize))>| {
             for &c in &from {
-                for &(_, k) in range(keyed_adds, c, |&(c, _)| c) {
-                    waiting.push((k, t));
+                for &(_, (container, k)) in range(&keyed, hash(&c)) {
+                    if container == c {
+                        waiting.push((hash(&k), (k, t)));
+                    }
                 }
             }
         };
@@ -840,11 +847,11 @@ fn resolve_tuple_elements<'a>(
         }
         let mut known = false;
         for &c in &from {
-            for &(_, k, pos, len) in range(tuple_adds, c, |&(c, ..)| c) {
-                if len == tag.len {
+            for &(_, (container, k, pos, len)) in range(&adds, hash(&c)) {
+                if container == c && len == tag.len {
                     known = true;
                     if pos == tag.pos {
-                        waiting.push((k, t));
+                        waiting.push((hash(&k), (k, t)));
                     }
                 }
             }
@@ -860,13 +867,14 @@ fn resolve_tuple_elements<'a>(
         // What may hold a task: the sites, and what their values flow into
         // through the flows kept (a tag kept on the way adds its flow),
         // from each key reached to the flows out of it.
-        let mut out: Vec<(Key<'a>, u32)> = flows
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.from, i as u32))
-            .collect();
-        out.sort_unstable();
-        waiting.sort_unstable_by_key(|&(k, _)| k);
+        let out = by_hash(
+            flows
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (hash(&f.from), i as u32))
+                .collect(),
+        );
+        let waiting = by_hash(waiting);
         let tagged_flow = |i: u32| tagged.binary_search_by_key(&i, |&(f, _)| f).ok();
         let mut may: FxHashSet<Key<'a>> = FxHashSet::default();
         let mut stack: Vec<Key<'a>> = (0..facts.sites.len() as u32).map(Key::Site).collect();
@@ -876,7 +884,11 @@ fn resolve_tuple_elements<'a>(
             if !may.insert(k) {
                 continue;
             }
-            for &(_, i) in range(&out, k, |&(k, _)| k) {
+            let h = hash(&k);
+            for &(_, i) in range(&out, h) {
+                if flows[i as usize].from != k {
+                    continue;
+                }
                 match tagged_flow(i) {
                     Some(t) if !kept[t] => {
                         held.insert(i);
@@ -884,8 +896,8 @@ fn resolve_tuple_elements<'a>(
                     _ => stack.push(flows[i as usize].to),
                 }
             }
-            for &(_, t) in range(&waiting, k, |&(k, _)| k) {
-                if !kept[t] {
+            for &(_, (key, t)) in range(&waiting, h) {
+                if key == k && !kept[t] {
                     kept[t] = true;
                     let i = tagged[t].0;
                     if held.remove(&i) {
@@ -895,22 +907,18 @@ fn resolve_tuple_elements<'a>(
             }
         }
     }
-    let tag_of: FxHashMap<u32, usize> = tagged
-        .iter()
-        .enumerate()
-        .map(|(t, &(flow, _))| (flow, t))
-        .collect();
-    drop_untaken(facts, &tag_of, &kept);
+    drop_untaken(facts, tagged, &kept);
 }
 
-/// Drops the tagged element flows not kept, renumbering the flows the facts
-/// name by number.
-fn drop_untaken(facts: &mut Facts<'_>, tag_of: &FxHashMap<u32, usize>, kept: &[bool]) {
+/// Drops the tagged element flows not kept (`tagged` in the order of the
+/// flows), renumbering the flows the facts name by number.
+fn drop_untaken(facts: &mut Facts<'_>, tagged: &[(u32, ElementTag<'_>)], kept: &[bool]) {
+    let tag_of = |i: u32| tagged.binary_search_by_key(&i, |&(f, _)| f).ok();
     let mut renumber: Vec<Option<u32>> = Vec::with_capacity(facts.flows.len());
     let mut next = 0u32;
     let flows = std::mem::take(&mut facts.flows);
     for (i, f) in flows.into_iter().enumerate() {
-        if tag_of.get(&(i as u32)).is_some_and(|&t| !kept[t]) {
+        if tag_of(i as u32).is_some_and(|t| !kept[t]) {
             renumber.push(None);
         } else {
             renumber.push(Some(next));
