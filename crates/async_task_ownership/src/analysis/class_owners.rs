@@ -74,7 +74,19 @@ pub(crate) fn class_owners(
             let lc = lifecycle::compute(model, facts, index, key);
             // Each function the slot is handed to, once.
             let mut helpers: FxHashSet<ScopeId> = FxHashSet::default();
-            for at in lc.cancels.iter().chain(lc.awaits.iter().map(|(a, _)| a)) {
+            // Not a stop: a cancel of a value before the method stores it
+            // (decision 48), nor the storing method's own wait that may
+            // return while the task runs (`await asyncio.wait({ready,
+            // self._t}, return_when=FIRST_COMPLETED)`, decision 22).
+            let cancels = lc
+                .cancels
+                .iter()
+                .filter(|c| !lc.pre_store_cancels.contains(&c.range));
+            let awaits = lc.awaits.iter().map(|(a, _)| a).filter(|a| {
+                !(lc.storing.contains(&a.scope)
+                    && facts.early_waits.iter().any(|w| w.contains_range(a.range)))
+            });
+            for at in cancels.chain(awaits) {
                 if let Some(m) = method_of(model, at.scope) {
                     entry.1.insert(m);
                 } else {

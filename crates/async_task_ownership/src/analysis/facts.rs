@@ -2405,6 +2405,10 @@ impl<'m, 'a> Walker<'m, 'a> {
                 (WaitFn::Gather(rx), Use::Awaited(_)) => Use::Awaited(rx),
                 (WaitFn::Wait, Use::Awaited(_)) => Use::Awaited(true),
                 (WaitFn::WaitFor, Use::Awaited(p)) => Use::Awaited(p),
+                // `asyncio.wait([t])` or `wait_for(t, 1)` left unawaited is a
+                // coroutine that never runs, `shield(t)` a future nobody
+                // keeps: the task is only looked at.
+                (WaitFn::Wait | WaitFn::WaitFor, Use::Discard) => Use::Neutral,
                 // `asyncio.wait` inside an awaited `wait_for` is still `wait`.
                 _ => Use::WaitArg,
             };

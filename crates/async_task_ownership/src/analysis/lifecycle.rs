@@ -83,6 +83,11 @@ pub(crate) struct Lifecycle {
     /// cancelling one before the await (`t = self._t; self._cancel();
     /// await t`): the await follows the cancel.
     pub after_call: FxHashSet<(TextRange, TextRange)>,
+    /// Cancels, in a function that stores into the slot, of a name the
+    /// task has before it is stored, made before every store of that
+    /// function (`if closing: job.cancel(); return`, then `self._jobs[n] =
+    /// job`): of a value the slot never held, not a stop of the owner.
+    pub pre_store_cancels: Vec<TextRange>,
     /// [`Lifecycle::awaits_after_cancel`], once computed.
     after_cancel: std::cell::OnceCell<Option<Vec<(At, bool)>>>,
     /// [`Lifecycle::escaping_awaits`], once computed.
@@ -147,6 +152,19 @@ pub(crate) fn compute<'a>(
         }
         if matches!(from, Key::Local(..) | Key::Site(_)) {
             aliases.push(from);
+            // A parameter a setter stores (`self._set_active(task)`, `def
+            // _set_active(self, t): self._active = t`): the caller's name
+            // of the task is the slot's as if it stored it there itself,
+            // and the caller stores it.
+            if let Key::Local(..) = from {
+                for &g in index.flows_into(&from) {
+                    let flow = &facts.flows[g as usize];
+                    if flow.kind == FlowKind::Param && matches!(flow.from, Key::Local(..)) {
+                        aliases.push(flow.from);
+                        lc.storing.push(flow.scope);
+                    }
+                }
+            }
             if let Key::Site(_) = from {
                 for &g in index.flows(&from) {
                     let flow = &facts.flows[g as usize];
@@ -598,6 +616,28 @@ pub(crate) fn compute<'a>(
                     lc.after_call.insert((c.range, a.range));
                 }
             }
+        }
+    }
+    for (&range, &name) in &cancelled_as {
+        let Some(at) = lc.cancels.iter().find(|c| c.range == range) else {
+            continue;
+        };
+        let mut stores = index
+            .flows_into(&slot)
+            .iter()
+            .map(|&f| &facts.flows[f as usize])
+            .filter(|f| f.scope == at.scope)
+            .peekable();
+        if stores.peek().is_some()
+            && stores.all(|f| !f.in_loop && f.range.start() >= range.end())
+            // (Not a name the slot's task was taken out under.)
+            && index
+                .flows_into(&name)
+                .iter()
+                .all(|&f| facts.flows[f as usize].from != slot)
+            && !lc.taken.iter().any(|(r, _)| *r == range)
+        {
+            lc.pre_store_cancels.push(range);
         }
     }
     lc.cleared = cleared_cancels(facts, index, slot, &lc, &cancelled_as);
