@@ -84,7 +84,10 @@ pub(crate) fn class_owners(
                 .filter(|c| !lc.pre_store_cancels.contains(&c.range));
             let awaits = lc.awaits.iter().map(|(a, _)| a).filter(|a| {
                 !(lc.storing.contains(&a.scope)
-                    && facts.early_waits.iter().any(|w| w.contains_range(a.range)))
+                    && facts
+                        .early_waits
+                        .iter()
+                        .any(|w| w.contains_range(a.range) && !facts.single_waits.contains(w)))
             });
             for at in cancels.chain(awaits) {
                 if let Some(m) = method_of(model, at.scope) {

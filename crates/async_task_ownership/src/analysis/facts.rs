@@ -214,6 +214,10 @@ pub(crate) struct Facts<'a> {
     /// `asyncio.wait` calls that may return before every task is done
     /// (`return_when=FIRST_COMPLETED`, a `timeout`).
     pub early_waits: Vec<TextRange>,
+    /// Of those, the ones on a single task without a timeout
+    /// (`asyncio.wait([t], return_when=FIRST_COMPLETED)`): they return
+    /// when it ends.
+    pub single_waits: Vec<TextRange>,
     /// Adds of a task as a mapping's key (`self._conns[task] = conn`).
     pub key_adds: FxHashSet<TextRange>,
     /// The elements of returned tuples (`return task, generation`).
@@ -229,6 +233,9 @@ pub(crate) struct Facts<'a> {
     /// Lambdas and generator expressions: their code runs later than it
     /// stands.
     pub deferred: Vec<TextRange>,
+    /// Cancels handed to a call as a callable (`call_later(5, t.cancel)`):
+    /// they run later than they stand.
+    pub handed_cancels: Vec<TextRange>,
     /// The module's statements (for the rare question no fact answers:
     /// [`kept_by_unseen_callers`]).
     pub module_body: &'a [Stmt],
@@ -318,12 +325,14 @@ impl Facts<'_> {
             awaited_params: FxHashSet::default(),
             protected_params: FxHashSet::default(),
             early_waits: Vec::new(),
+            single_waits: Vec::new(),
             key_adds: FxHashSet::default(),
             cancel_blocks: FxHashMap::default(),
             in_returned_tuple: FxHashSet::default(),
             late_bound: FxHashSet::default(),
             field_values: Vec::new(),
             deferred: Vec::new(),
+            handed_cancels: Vec::new(),
             module_body: &[],
         }
     }
@@ -1540,6 +1549,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.target_loads(t);
                     self.note_self_alias(t, &a.value);
                 }
+                self.wait_result_sets(&a.targets, &a.value, stmt.range());
             }
             Stmt::AnnAssign(a) => {
                 if let Some(v) = &a.value {
@@ -2293,6 +2303,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                     };
                     if let Some(kind) = kind {
                         if let Some(key) = self.key_of(&a.value) {
+                            if kind == EventKind::Cancelled {
+                                self.facts.handed_cancels.push(a.value.range());
+                            }
                             self.event(key, a.value.range(), kind);
                         }
                     }
@@ -2397,6 +2410,22 @@ impl<'m, 'a> Walker<'m, 'a> {
         if let Some(wait) = spawn::wait_fn(self.model, call, self.scope) {
             if wait == WaitFn::Wait && wait_may_return_early(call) {
                 self.facts.early_waits.push(call.range());
+                let single = match args.first() {
+                    Some(
+                        Expr::List(ast::ExprList { elts, .. })
+                        | Expr::Tuple(ast::ExprTuple { elts, .. })
+                        | Expr::Set(ast::ExprSet { elts, .. }),
+                    ) => elts.len() == 1 && !elts[0].is_starred_expr(),
+                    _ => false,
+                };
+                let timeout = args.len() > 1
+                    || call.arguments.keywords.iter().any(|k| {
+                        k.arg.as_ref().is_some_and(|a| a.as_str() == "timeout")
+                            && !k.value.is_none_literal_expr()
+                    });
+                if single && !timeout {
+                    self.facts.single_waits.push(call.range());
+                }
             }
             let arg_use = match (wait, u) {
                 // `for f in as_completed(tasks): await f` awaits the elements.
@@ -2634,6 +2663,70 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.element_into(key, &t.elts[0], range);
             }
             _ => self.event(key, range, EventKind::Other),
+        }
+    }
+
+    /// `done, pending = await asyncio.wait(tasks)`: both sets hold tasks of
+    /// `tasks` (decision 49), as `pending = list(tasks)` would; of a display
+    /// (`asyncio.wait([a, b])`), its elements.
+    fn wait_result_sets(&mut self, targets: &'a [Expr], value: &'a Expr, range: TextRange) {
+        let [Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. })] =
+            targets
+        else {
+            return;
+        };
+        let Expr::Await(awaited) = value else {
+            return;
+        };
+        let Expr::Call(call) = &*awaited.value else {
+            return;
+        };
+        if elts.len() != 2 || spawn::wait_fn(self.model, call, self.scope) != Some(WaitFn::Wait) {
+            return;
+        }
+        let source = match call.arguments.args.first() {
+            Some(arg) => arg,
+            None => match call.arguments.find_keyword("fs") {
+                Some(k) => &k.value,
+                None => return,
+            },
+        };
+        let sets: Vec<Key<'a>> = elts
+            .iter()
+            .filter_map(|e| match e {
+                Expr::Name(n) => match self.name_key(n.id.as_str()) {
+                    Some(key @ Key::Local(..)) => Some(key),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        if sets.is_empty() {
+            return;
+        }
+        let (held, kind): (Vec<Key<'a>>, FlowKind) = match source {
+            Expr::List(ast::ExprList { elts, .. })
+            | Expr::Tuple(ast::ExprTuple { elts, .. })
+            | Expr::Set(ast::ExprSet { elts, .. })
+                if !elts.iter().any(Expr::is_starred_expr) =>
+            {
+                let held = elts
+                    .iter()
+                    .filter_map(|e| match e {
+                        Expr::Name(_) | Expr::Attribute(_) => self.key_of(e),
+                        _ => None,
+                    })
+                    .collect();
+                (held, FlowKind::Add)
+            }
+            other => (self.key_of(other).into_iter().collect(), FlowKind::Assign),
+        };
+        for from in held {
+            for &to in &sets {
+                if from != to {
+                    self.flow(from, to, kind, range);
+                }
+            }
         }
     }
 

@@ -140,6 +140,9 @@ pub(crate) fn compute<'a>(
     // Cancels made under a name the task had before its slot, with that
     // name (`owner_task.cancel()`, then `self._t = owner_task`).
     let mut cancelled_as: FxHashMap<TextRange, Key<'a>> = FxHashMap::default();
+    // Calls of a setter that stores its parameter into the slot (decision
+    // 21): the caller's stores.
+    let mut setter_calls: Vec<u32> = Vec::new();
     for &f in index.flows_into(&slot) {
         let from = facts.flows[f as usize].from;
         lc.storing.push(facts.flows[f as usize].scope);
@@ -162,6 +165,7 @@ pub(crate) fn compute<'a>(
                     if flow.kind == FlowKind::Param && matches!(flow.from, Key::Local(..)) {
                         aliases.push(flow.from);
                         lc.storing.push(flow.scope);
+                        setter_calls.push(g);
                     }
                 }
             }
@@ -622,9 +626,16 @@ pub(crate) fn compute<'a>(
         let Some(at) = lc.cancels.iter().find(|c| c.range == range) else {
             continue;
         };
+        // (A cancel handed to a call, or in a lambda, runs later.)
+        if facts.handed_cancels.contains(&range)
+            || facts.deferred.iter().any(|d| d.contains_range(range))
+        {
+            continue;
+        }
         let mut stores = index
             .flows_into(&slot)
             .iter()
+            .chain(&setter_calls)
             .map(|&f| &facts.flows[f as usize])
             .filter(|f| f.scope == at.scope)
             .peekable();
