@@ -143,8 +143,19 @@ pub(crate) fn compute<'a>(
     // Calls of a setter that stores its parameter into the slot (decision
     // 21): the caller's stores.
     let mut setter_calls: Vec<u32> = Vec::new();
+    // The uses of a name the task had before its slot that a later
+    // assignment of that name hides (decision 38), for a name stored once.
+    let mut sights: FxHashMap<Key<'a>, Option<super::owners::Sight>> = FxHashMap::default();
     for &f in index.flows_into(&slot) {
         let from = facts.flows[f as usize].from;
+        if let Key::Local(..) = from {
+            sights
+                .entry(from)
+                .and_modify(|s| *s = None)
+                .or_insert_with(|| {
+                    super::owners::Sight::after_store(facts, index, from, &facts.flows[f as usize])
+                });
+        }
         lc.storing.push(facts.flows[f as usize].scope);
         // A store of a task spawned here (not of a future handed in).
         if super::owners::holds_spawned(facts, index, &from) {
@@ -163,6 +174,12 @@ pub(crate) fn compute<'a>(
                 for &g in index.flows_into(&from) {
                     let flow = &facts.flows[g as usize];
                     if flow.kind == FlowKind::Param && matches!(flow.from, Key::Local(..)) {
+                        sights
+                            .entry(flow.from)
+                            .and_modify(|s| *s = None)
+                            .or_insert_with(|| {
+                                super::owners::Sight::after_store(facts, index, flow.from, flow)
+                            });
                         aliases.push(flow.from);
                         lc.storing.push(flow.scope);
                         setter_calls.push(g);
@@ -265,8 +282,12 @@ pub(crate) fn compute<'a>(
                 }
             }
         }
+        let sight = sights.get(&key).and_then(Option::as_ref);
         for &e in index.events(&key) {
             let ev = &facts.events[e as usize];
+            if sight.is_some_and(|s| s.unseen(facts, ev.scope, ev.range)) {
+                continue;
+            }
             if !awaits_the_coroutine(model, facts, key, ev) {
                 lc.note_use(ev);
                 if ev.kind == EventKind::Cancelled && matches!(key, Key::Local(..)) {

@@ -342,7 +342,7 @@ pub(crate) struct Resolution<'a> {
 /// at any time, and values bound otherwise (`for` targets, comprehensions,
 /// `:=`) are not followed in order. Worked out once per local and entry,
 /// then asked for each use.
-struct Sight {
+pub(crate) struct Sight {
     home: ScopeId,
     own_start: TextSize,
     in_loop: bool,
@@ -388,8 +388,44 @@ impl Sight {
         })
     }
 
+    /// The uses of a local that cannot see the value it had when `store`
+    /// put it into a slot (`task = spawn(a()); self._t = task; task =
+    /// spawn(b()); await task`, decision 38): those after a later
+    /// assignment of the local that covers them. Uses before the store
+    /// are all seen (the value may come from any assignment before it).
+    pub(crate) fn after_store(
+        facts: &Facts,
+        index: &Index,
+        key: Key,
+        store: &Flow,
+    ) -> Option<Sight> {
+        const NEAR: usize = 64;
+        let Key::Local(home, _) = key else {
+            return None;
+        };
+        if store.scope != home {
+            return None;
+        }
+        let binds = index.binds(&key);
+        let bind = |b: &u32| &facts.binds[*b as usize];
+        let from = binds.partition_point(|b| bind(b).range.start() < store.range.end());
+        let hidden: Vec<(TextSize, TextSize)> = binds[from..]
+            .iter()
+            .take(NEAR)
+            .map(bind)
+            .filter(|b| !b.keeps_old_value())
+            .map(|b| (b.range.end(), b.until))
+            .collect();
+        (!hidden.is_empty()).then_some(Sight {
+            home,
+            own_start: store.range.start(),
+            in_loop: true,
+            hidden,
+        })
+    }
+
     /// Whether the use at `at` (in `scope`) cannot see the value.
-    fn unseen(&self, facts: &Facts, scope: ScopeId, at: TextRange) -> bool {
+    pub(crate) fn unseen(&self, facts: &Facts, scope: ScopeId, at: TextRange) -> bool {
         if scope != self.home {
             return false;
         }
