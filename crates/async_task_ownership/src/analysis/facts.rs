@@ -236,6 +236,9 @@ pub(crate) struct Facts<'a> {
     /// Cancels handed to a call as a callable (`call_later(5, t.cancel)`):
     /// they run later than they stand.
     pub handed_cancels: Vec<TextRange>,
+    /// `for` statements with a plain name as target: its function, the
+    /// name, the iterable's range and the body's.
+    pub for_loops: Vec<(ScopeId, &'a str, TextRange, TextRange)>,
     /// The module's statements (for the rare question no fact answers:
     /// [`kept_by_unseen_callers`]).
     pub module_body: &'a [Stmt],
@@ -333,6 +336,7 @@ impl Facts<'_> {
             field_values: Vec::new(),
             deferred: Vec::new(),
             handed_cancels: Vec::new(),
+            for_loops: Vec::new(),
             module_body: &[],
         }
     }
@@ -1608,6 +1612,16 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             Stmt::For(f) => {
                 self.forget_aliases(&f.target);
+                if let (Expr::Name(n), Some(first), Some(last)) =
+                    (&*f.target, f.body.first(), f.body.last())
+                {
+                    self.facts.for_loops.push((
+                        self.scope,
+                        n.id.as_str(),
+                        f.iter.range(),
+                        TextRange::new(first.start(), last.end()),
+                    ));
+                }
                 self.expr(&f.iter, Use::Iterated(&f.target), false);
                 self.loop_depth += 1;
                 self.body(&f.body);
@@ -2028,6 +2042,8 @@ impl<'m, 'a> Walker<'m, 'a> {
                         | "create_task"
                         | "ensure_future"
                         | "gather"
+                        // (`asyncio.wait`'s sets are its own, decision 49.)
+                        | "wait"
                         | "Queue"
                 )
             }
@@ -2228,7 +2244,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 if e.is_generator_expr() {
                     self.facts.deferred.push(e.range());
                 }
-                self.generators(generators);
+                self.generators(generators, e.range());
                 let (cu, ci) = if u.carries() {
                     (u, true)
                 } else {
@@ -2237,7 +2253,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.expr(elt, cu, ci);
             }
             Expr::DictComp(d) => {
-                self.generators(&d.generators);
+                self.generators(&d.generators, e.range());
                 let (cu, ci) = if u.carries() {
                     (u, true)
                 } else {
@@ -2347,9 +2363,15 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
-    fn generators(&mut self, generators: &'a [ast::Comprehension]) {
+    fn generators(&mut self, generators: &'a [ast::Comprehension], whole: TextRange) {
         for g in generators {
             self.bind_late(&g.target);
+            // (A comprehension's name is bound for the whole of it.)
+            if let Expr::Name(n) = &g.target {
+                self.facts
+                    .for_loops
+                    .push((self.scope, n.id.as_str(), g.iter.range(), whole));
+            }
             self.expr(&g.iter, Use::Iterated(&g.target), false);
             for cond in &g.ifs {
                 self.expr(cond, Use::Neutral, false);
@@ -2410,7 +2432,10 @@ impl<'m, 'a> Walker<'m, 'a> {
         if let Some(wait) = spawn::wait_fn(self.model, call, self.scope) {
             if wait == WaitFn::Wait && wait_may_return_early(call) {
                 self.facts.early_waits.push(call.range());
-                let single = match args.first() {
+                let source = args
+                    .first()
+                    .or_else(|| call.arguments.find_keyword("fs").map(|k| &k.value));
+                let single = match source {
                     Some(
                         Expr::List(ast::ExprList { elts, .. })
                         | Expr::Tuple(ast::ExprTuple { elts, .. })
@@ -2436,8 +2461,14 @@ impl<'m, 'a> Walker<'m, 'a> {
                 (WaitFn::WaitFor, Use::Awaited(p)) => Use::Awaited(p),
                 // `asyncio.wait([t])` or `wait_for(t, 1)` left unawaited is a
                 // coroutine that never runs, `shield(t)` a future nobody
-                // keeps: the task is only looked at.
-                (WaitFn::Wait | WaitFn::WaitFor, Use::Discard) => Use::Neutral,
+                // keeps (also bound to `_`, or inside another such call):
+                // the task is dropped with it.
+                (WaitFn::Wait | WaitFn::WaitFor, Use::Discard) => Use::Discard,
+                (WaitFn::Wait | WaitFn::WaitFor, Use::Assigned([Expr::Name(n)]))
+                    if n.id.as_str() == "_" =>
+                {
+                    Use::Discard
+                }
                 // `asyncio.wait` inside an awaited `wait_for` is still `wait`.
                 _ => Use::WaitArg,
             };
@@ -2445,7 +2476,16 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.expr(a, arg_use, false);
             }
             for k in &call.arguments.keywords {
-                self.expr(&k.value, Use::Neutral, false);
+                // `wait(fs=…)`, `wait_for(fut=…)`, `shield(arg=…)`.
+                let carries = k
+                    .arg
+                    .as_ref()
+                    .is_some_and(|a| matches!(a.as_str(), "fs" | "fut" | "arg"));
+                self.expr(
+                    &k.value,
+                    if carries { arg_use } else { Use::Neutral },
+                    false,
+                );
             }
             return;
         }
@@ -2666,9 +2706,11 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
-    /// `done, pending = await asyncio.wait(tasks)`: both sets hold tasks of
-    /// `tasks` (decision 49), as `pending = list(tasks)` would; of a display
-    /// (`asyncio.wait([a, b])`), its elements.
+    /// `done, pending = await asyncio.wait(tasks)`: `pending` holds tasks
+    /// of `tasks` (decision 49), as `pending = list(tasks)` would; of a
+    /// display (`asyncio.wait([a, b])`), its elements. (`done` holds the
+    /// ones that ended: an await of them is no await of the ones still
+    /// pending, which a cancel of `pending` cancels.)
     fn wait_result_sets(&mut self, targets: &'a [Expr], value: &'a Expr, range: TextRange) {
         let [Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. })] =
             targets
@@ -2691,18 +2733,18 @@ impl<'m, 'a> Walker<'m, 'a> {
                 None => return,
             },
         };
-        let sets: Vec<Key<'a>> = elts
-            .iter()
-            .filter_map(|e| match e {
-                Expr::Name(n) => match self.name_key(n.id.as_str()) {
-                    Some(key @ Key::Local(..)) => Some(key),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect();
-        if sets.is_empty() {
-            return;
+        let sets: Vec<Key<'a>> = match &elts[1] {
+            Expr::Name(n) => match self.name_key(n.id.as_str()) {
+                Some(key @ Key::Local(..)) => vec![key],
+                _ => return,
+            },
+            _ => return,
+        };
+        // An assignment of `pending`, ordered as one (decision 38: a later
+        // `done, pending = await asyncio.wait(others)` hides this value;
+        // `… = await asyncio.wait(pending)` keeps it).
+        for &key in &sets {
+            self.bind(key, range, &awaited.value);
         }
         let (held, kind): (Vec<Key<'a>>, FlowKind) = match source {
             Expr::List(ast::ExprList { elts, .. })
@@ -2719,6 +2761,21 @@ impl<'m, 'a> Walker<'m, 'a> {
                     .collect();
                 (held, FlowKind::Add)
             }
+            // `(t for t in self._tasks if …)`: some of those tasks.
+            Expr::Generator(ast::ExprGenerator {
+                elt, generators, ..
+            })
+            | Expr::ListComp(ast::ExprListComp {
+                elt, generators, ..
+            })
+            | Expr::SetComp(ast::ExprSetComp {
+                elt, generators, ..
+            }) => match (&**elt, generators.as_slice()) {
+                (Expr::Name(e), [g]) if matches!(&g.target, Expr::Name(t) if t.id == e.id) => {
+                    (self.key_of(&g.iter).into_iter().collect(), FlowKind::Assign)
+                }
+                _ => return,
+            },
             other => (self.key_of(other).into_iter().collect(), FlowKind::Assign),
         };
         for from in held {

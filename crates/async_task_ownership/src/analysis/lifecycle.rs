@@ -324,9 +324,73 @@ pub(crate) fn compute<'a>(
     let mut returned_unseen: Vec<((ScopeId, TextSize), At)> = Vec::new();
     // Awaits of a name the task was taken out under, with where it was taken.
     let mut taken_awaits: Vec<(TextSize, At)> = Vec::new();
+    // Every reference the walk below reaches (its queue, ahead of it): a
+    // loop over one of them binds its name to the slot's tasks.
+    let reach: FxHashSet<Key<'a>> = {
+        let mut reach: FxHashSet<Key<'a>> = FxHashSet::default();
+        reach.insert(slot);
+        let mut todo = vec![slot];
+        while let Some(key) = todo.pop() {
+            for &e in index.events(&key) {
+                let ev = &facts.events[e as usize];
+                if ev.kind == EventKind::Returned && key != slot {
+                    for &caller in index.callers(ev.scope) {
+                        if reach.insert(Key::Site(caller)) {
+                            todo.push(Key::Site(caller));
+                        }
+                    }
+                }
+            }
+            for &f in index.flows(&key) {
+                let to = facts.flows[f as usize].to;
+                if matches!(to, Key::Local(..)) && reach.insert(to) {
+                    todo.push(to);
+                }
+            }
+        }
+        reach
+    };
     let mut i = 0;
     while i < queue.len() {
         let key = queue[i];
+        // The uses of a local that a later assignment hides from the value
+        // taken out (decision 38: `pending = list(self._tasks)`, then
+        // `pending = list(others)`; `done, pending = await asyncio.wait(…)`
+        // twice), when one flow from the references gives it that value.
+        // And the bodies of the loops that bind the local to the elements
+        // of something else (`for t in pending: t.cancel()`, then `for t in
+        // done: t.result()`).
+        let (hidden, loops) = match key {
+            Key::Local(home, name) if i > 0 => {
+                let entries: Vec<&super::facts::Flow> = index
+                    .flows_into(&key)
+                    .iter()
+                    .map(|&f| &facts.flows[f as usize])
+                    .filter(|f| seen.contains(&f.from))
+                    .collect();
+                let sight = match entries.as_slice() {
+                    [entry] => super::owners::Sight::of(facts, index, key, entry),
+                    _ => None,
+                };
+                let loops: Vec<TextRange> = facts
+                    .for_loops
+                    .iter()
+                    .filter(|&&(s, n, iter, _)| {
+                        s == home
+                            && n == name
+                            && !index.flows_into(&key).iter().any(|&f| {
+                                let f = &facts.flows[f as usize];
+                                iter.contains_range(f.range) && reach.contains(&f.from)
+                            })
+                    })
+                    .map(|&(_, _, _, body)| body)
+                    .collect();
+                (sight, loops)
+            }
+            _ => (None, Vec::new()),
+        };
+        let in_other_loop = |at: TextRange| loops.iter().any(|b| b.contains_range(at));
+        let hidden = hidden.as_ref();
         let handed = via_param[i] && since[i].is_some();
         let returned_by = returned_taken[i];
         // A task moved on into another slot of the owner is awaited there
@@ -341,7 +405,10 @@ pub(crate) fn compute<'a>(
         i += 1;
         for &e in index.events(&key) {
             let ev = &facts.events[e as usize];
-            if awaits_the_coroutine(model, facts, key, ev) {
+            if awaits_the_coroutine(model, facts, key, ev)
+                || hidden.is_some_and(|s| s.unseen(facts, ev.scope, ev.range))
+                || in_other_loop(ev.range)
+            {
                 continue;
             }
             if lc.note_use(ev) {
@@ -437,6 +504,11 @@ pub(crate) fn compute<'a>(
         }
         for &f in index.flows(&key) {
             let flow = &facts.flows[f as usize];
+            if hidden.is_some_and(|s| s.unseen(facts, flow.scope, flow.range))
+                || in_other_loop(flow.range)
+            {
+                continue;
+            }
             if let (Key::Local(callee, _), FlowKind::Param) = (flow.to, flow.kind) {
                 handed_from.push((flow.scope, callee));
                 handed_protected.push((callee, facts.protected_params.contains(&f)));

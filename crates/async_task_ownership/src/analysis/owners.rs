@@ -352,7 +352,7 @@ pub(crate) struct Sight {
 }
 
 impl Sight {
-    fn of(facts: &Facts, index: &Index, key: Key, entry: &Flow) -> Option<Sight> {
+    pub(crate) fn of(facts: &Facts, index: &Index, key: Key, entry: &Flow) -> Option<Sight> {
         let Key::Local(home, _) = key else {
             return None;
         };
