@@ -153,7 +153,13 @@ pub(crate) fn compute<'a>(
                 .entry(from)
                 .and_modify(|s| *s = None)
                 .or_insert_with(|| {
-                    super::owners::Sight::after_store(facts, index, from, &facts.flows[f as usize])
+                    super::owners::Sight::after_store(
+                        facts,
+                        index,
+                        from,
+                        &facts.flows[f as usize],
+                        slot,
+                    )
                 });
         }
         lc.storing.push(facts.flows[f as usize].scope);
@@ -178,7 +184,9 @@ pub(crate) fn compute<'a>(
                             .entry(flow.from)
                             .and_modify(|s| *s = None)
                             .or_insert_with(|| {
-                                super::owners::Sight::after_store(facts, index, flow.from, flow)
+                                super::owners::Sight::after_store(
+                                    facts, index, flow.from, flow, slot,
+                                )
                             });
                         aliases.push(flow.from);
                         lc.storing.push(flow.scope);
@@ -342,9 +350,17 @@ pub(crate) fn compute<'a>(
                 }
             }
             for &f in index.flows(&key) {
-                let to = facts.flows[f as usize].to;
-                if matches!(to, Key::Local(..)) && reach.insert(to) {
-                    todo.push(to);
+                let flow = &facts.flows[f as usize];
+                match flow.to {
+                    Key::Local(..) if reach.insert(flow.to) => todo.push(flow.to),
+                    // Moved into another slot of the owner (decision 28):
+                    // a loop over that slot is over these tasks too.
+                    Key::Attr(..) | Key::Module(_)
+                        if matches!(flow.kind, FlowKind::Add | FlowKind::Assign) =>
+                    {
+                        reach.insert(flow.to);
+                    }
+                    _ => {}
                 }
             }
         }
@@ -372,24 +388,36 @@ pub(crate) fn compute<'a>(
                     [entry] => super::owners::Sight::of(facts, index, key, entry),
                     _ => None,
                 };
-                let loops: Vec<TextRange> = facts
+                // Each loop binding the name, with whether it binds it to
+                // other tasks: nothing the walk reaches flows into the name
+                // in its iterable, nor in its body (`for k in keys: t =
+                // self._tasks.pop(k)`).
+                let loops: Vec<(TextRange, bool)> = facts
                     .for_loops
                     .iter()
-                    .filter(|&&(s, n, iter, _)| {
-                        s == home
-                            && n == name
-                            && !index.flows_into(&key).iter().any(|&f| {
-                                let f = &facts.flows[f as usize];
-                                iter.contains_range(f.range) && reach.contains(&f.from)
-                            })
+                    .filter(|&&(s, n, _, _)| s == home && n == name)
+                    .map(|&(_, _, iter, body)| {
+                        let other = !index.flows_into(&key).iter().any(|&f| {
+                            let f = &facts.flows[f as usize];
+                            (iter.contains_range(f.range) || body.contains_range(f.range))
+                                && reach.contains(&f.from)
+                        });
+                        (body, other)
                     })
-                    .map(|&(_, _, _, body)| body)
                     .collect();
                 (sight, loops)
             }
             _ => (None, Vec::new()),
         };
-        let in_other_loop = |at: TextRange| loops.iter().any(|b| b.contains_range(at));
+        // The innermost loop around a use decides (`for t in others:` around
+        // `for t in self._tasks: t.cancel()`).
+        let in_other_loop = |at: TextRange| {
+            loops
+                .iter()
+                .filter(|(body, _)| body.contains_range(at))
+                .min_by_key(|(body, _)| body.len())
+                .is_some_and(|&(_, other)| other)
+        };
         let hidden = hidden.as_ref();
         let handed = via_param[i] && since[i].is_some();
         let returned_by = returned_taken[i];

@@ -6,7 +6,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::facts::{BoundValue, EventKind, Facts, Flow, FlowKind, Key, SiteId};
 use super::model::{Model, ScopeId};
+use super::names::{any_expr, mentions_name};
 use crate::messages::transfer;
+use ruff_python_ast::Expr;
 
 /// A key bound to a fresh collection (`set()`, `[]`).
 const BOUND_FRESH: u8 = 1;
@@ -398,6 +400,7 @@ impl Sight {
         index: &Index,
         key: Key,
         store: &Flow,
+        slot: Key,
     ) -> Option<Sight> {
         const NEAR: usize = 64;
         let Key::Local(home, _) = key else {
@@ -413,7 +416,8 @@ impl Sight {
             .iter()
             .take(NEAR)
             .map(bind)
-            .filter(|b| !b.keeps_old_value())
+            // (Not one that reads the slot again: `task = self._t`.)
+            .filter(|b| !b.keeps_old_value() && !reads_slot(b.value, slot))
             .map(|b| (b.range.end(), b.until))
             .collect();
         (!hidden.is_empty()).then_some(Sight {
@@ -439,6 +443,18 @@ impl Sight {
         // A lambda or a generator expression runs when it is called or
         // iterated, later than it stands (asked last: most uses are seen).
         hidden && !facts.deferred.iter().any(|d| d.contains_range(at))
+    }
+}
+
+/// Whether `value` reads the slot `slot` (`self._t`, a module name).
+fn reads_slot(value: &Expr, slot: Key) -> bool {
+    match slot {
+        Key::Attr(_, attr) => any_expr(
+            value,
+            |e| matches!(e, Expr::Attribute(a) if a.attr.as_str() == attr),
+        ),
+        Key::Module(name) => mentions_name(value, name),
+        _ => false,
     }
 }
 
