@@ -392,17 +392,36 @@ pub(crate) fn compute<'a>(
                 // other tasks: nothing the walk reaches flows into the name
                 // in its iterable, nor in its body (`for k in keys: t =
                 // self._tasks.pop(k)`).
-                let loops: Vec<(TextRange, bool)> = facts
+                // (A loop over the slot's tasks binds nothing else; one
+                // over something else, up to where its body takes them out
+                // again; an assignment of the name from itself takes
+                // nothing out: `t = t or default`.)
+                let loops: Vec<(TextRange, TextSize)> = facts
                     .for_loops
                     .iter()
                     .filter(|&&(s, n, _, _)| s == home && n == name)
                     .map(|&(_, _, iter, body)| {
-                        let other = !index.flows_into(&key).iter().any(|&f| {
+                        let mut other_until = body.end();
+                        for &f in index.flows_into(&key) {
                             let f = &facts.flows[f as usize];
-                            (iter.contains_range(f.range) || body.contains_range(f.range))
-                                && reach.contains(&f.from)
-                        });
-                        (body, other)
+                            if f.from == key || !reach.contains(&f.from) {
+                                continue;
+                            }
+                            if iter.contains_range(f.range) {
+                                other_until = body.start();
+                                break;
+                            }
+                            if body.contains_range(f.range) {
+                                // (A comprehension, whose generators all
+                                // bind the name at once: from its start.)
+                                other_until = if body.contains_range(iter) {
+                                    body.start()
+                                } else {
+                                    other_until.min(f.range.start())
+                                };
+                            }
+                        }
+                        (body, other_until)
                     })
                     .collect();
                 (sight, loops)
@@ -412,11 +431,14 @@ pub(crate) fn compute<'a>(
         // The innermost loop around a use decides (`for t in others:` around
         // `for t in self._tasks: t.cancel()`).
         let in_other_loop = |at: TextRange| {
+            // (Of two with one body, the one met last: the inner loop, or
+            // the later generator of a comprehension.)
             loops
                 .iter()
+                .rev()
                 .filter(|(body, _)| body.contains_range(at))
                 .min_by_key(|(body, _)| body.len())
-                .is_some_and(|&(_, other)| other)
+                .is_some_and(|&(_, other_until)| at.start() < other_until)
         };
         let hidden = hidden.as_ref();
         let handed = via_param[i] && since[i].is_some();

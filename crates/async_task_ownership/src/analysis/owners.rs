@@ -6,7 +6,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::facts::{BoundValue, EventKind, Facts, Flow, FlowKind, Key, SiteId};
 use super::model::{Model, ScopeId};
-use super::names::{any_expr, mentions_name};
 use crate::messages::transfer;
 use ruff_python_ast::Expr;
 
@@ -446,15 +445,32 @@ impl Sight {
     }
 }
 
-/// Whether `value` reads the slot `slot` (`self._t`, a module name).
+/// Whether `value` may be the slot `slot` read back (`self._t`, a module
+/// name, an element of it: `self._tasks[k]`, `self._tasks.pop(k)`; one
+/// side of `or` or of a conditional; `ensure_future(self._t)`, the same
+/// task), not an expression that only mentions it.
 fn reads_slot(value: &Expr, slot: Key) -> bool {
-    match slot {
-        Key::Attr(_, attr) => any_expr(
-            value,
-            |e| matches!(e, Expr::Attribute(a) if a.attr.as_str() == attr),
-        ),
-        Key::Module(name) => mentions_name(value, name),
-        _ => false,
+    let mut e = value;
+    loop {
+        match e {
+            Expr::Subscript(s) => e = &s.value,
+            Expr::BoolOp(b) => return b.values.iter().any(|v| reads_slot(v, slot)),
+            Expr::If(i) => return reads_slot(&i.body, slot) || reads_slot(&i.orelse, slot),
+            Expr::Call(c) => match &*c.func {
+                Expr::Attribute(a) if matches!(a.attr.as_str(), "get" | "pop") => e = &a.value,
+                f if super::names::last_identifier(f) == Some("ensure_future")
+                    && c.arguments.args.len() == 1 =>
+                {
+                    e = &c.arguments.args[0];
+                }
+                _ => return false,
+            },
+            Expr::Attribute(a) => {
+                return matches!(slot, Key::Attr(_, attr) if a.attr.as_str() == attr)
+            }
+            Expr::Name(n) => return matches!(slot, Key::Module(name) if n.id.as_str() == name),
+            _ => return false,
+        }
     }
 }
 
