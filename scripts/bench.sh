@@ -238,7 +238,8 @@ open(sys.argv[1], "w").write("\n".join(lines))
 EOF
 # Worst cases for the analysis (docs/performance.md): 20,000 methods that
 # store into one slot; 5,000 that spawn into one slot and 5,000 that cancel
-# and await it; 5,000 tasks under one local name in one function.
+# and await it; 5,000 tasks under one local name in one function; 2,000
+# sets, each cancelled by a loop of one method under one loop name.
 python3 - "$OUT" <<'EOF'
 import sys
 out = sys.argv[1]
@@ -250,7 +251,13 @@ cancel_await = head + [l for i in range(5_000) for l in (
     f"    async def stop_{i}(self):", "        self._t.cancel()", "        await self._t", "")]
 one_local = head + ["    async def run(self):"] + [l for _ in range(5_000) for l in (
     "        t = asyncio.create_task(self.work())", "        t.cancel()", "        await t")]
-for name, lines in (("one_slot", one_slot), ("cancel_await", cancel_await), ("one_local", one_local)):
+loop_name = head + ["    def __init__(self):"] + [f"        self._t{i} = set()" for i in range(2_000)] + [
+    l for i in range(2_000) for l in (
+        f"    def spawn_{i}(self):", "        task = asyncio.create_task(self.work())",
+        f"        self._t{i}.add(task)", "")] + ["    async def stop(self):"] + [
+    l for i in range(2_000) for l in (f"        for t in self._t{i}:", "            t.cancel()")]
+for name, lines in (("one_slot", one_slot), ("cancel_await", cancel_await), ("one_local", one_local),
+                    ("loop_name", loop_name)):
     open(f"{out}/worst_{name}.py", "w").write("\n".join(lines) + "\n")
 EOF
 
@@ -271,9 +278,9 @@ if ! hyperfine -N -i --style basic --warmup 1 --runs "$SCALE_RUNS" \
     >"$OUT/hyperfine-many_spawns.log" 2>&1; then
     fail "hyperfine many_spawns (see $OUT/hyperfine-many_spawns.log)"
 fi
-log "worst cases: one slot, cancel and await, one local"
+log "worst cases: one slot, cancel and await, one local, one loop name"
 worst_args=()
-for w in one_slot cancel_await one_local; do
+for w in one_slot cancel_await one_local loop_name; do
     worst_args+=(-n "$w" "$(cmd_string a "$OUT/worst_$w.py")")
 done
 if ! hyperfine -N -i --style basic --warmup 1 --runs "$SCALE_RUNS" \
@@ -398,6 +405,7 @@ names = {
     "one_slot": "20,000 methods storing into one slot",
     "cancel_await": "5,000 methods spawning into one slot, 5,000 cancelling and awaiting it",
     "one_local": "5,000 tasks under one local name in one function",
+    "loop_name": "2,000 sets cancelled by 2,000 loops under one loop name",
 }
 for r in json.load(open(sys.argv[1]))["results"]:
     print(f"Worst case, {names.get(r['command'], r['command'])}: median {r['median']:.4f} s "

@@ -236,9 +236,10 @@ pub(crate) struct Facts<'a> {
     /// Cancels handed to a call as a callable (`call_later(5, t.cancel)`):
     /// they run later than they stand.
     pub handed_cancels: Vec<TextRange>,
-    /// `for` statements with a plain name as target: its function, the
-    /// name, the iterable's range and the body's.
-    pub for_loops: Vec<(ScopeId, &'a str, TextRange, TextRange)>,
+    /// `for` statements and comprehension generators with a plain name as
+    /// target, by function and name: the iterable's range and the body's
+    /// (a comprehension's: the whole of it), in the order met.
+    pub for_loops: FxHashMap<(ScopeId, &'a str), Vec<(TextRange, TextRange)>>,
     /// The module's statements (for the rare question no fact answers:
     /// [`kept_by_unseen_callers`]).
     pub module_body: &'a [Stmt],
@@ -336,7 +337,7 @@ impl Facts<'_> {
             field_values: Vec::new(),
             deferred: Vec::new(),
             handed_cancels: Vec::new(),
-            for_loops: Vec::new(),
+            for_loops: FxHashMap::default(),
             module_body: &[],
         }
     }
@@ -1615,12 +1616,11 @@ impl<'m, 'a> Walker<'m, 'a> {
                 if let (Expr::Name(n), Some(first), Some(last)) =
                     (&*f.target, f.body.first(), f.body.last())
                 {
-                    self.facts.for_loops.push((
-                        self.scope,
-                        n.id.as_str(),
-                        f.iter.range(),
-                        TextRange::new(first.start(), last.end()),
-                    ));
+                    self.facts
+                        .for_loops
+                        .entry((self.scope, n.id.as_str()))
+                        .or_default()
+                        .push((f.iter.range(), TextRange::new(first.start(), last.end())));
                 }
                 self.expr(&f.iter, Use::Iterated(&f.target), false);
                 self.loop_depth += 1;
@@ -2370,7 +2370,9 @@ impl<'m, 'a> Walker<'m, 'a> {
             if let Expr::Name(n) = &g.target {
                 self.facts
                     .for_loops
-                    .push((self.scope, n.id.as_str(), g.iter.range(), whole));
+                    .entry((self.scope, n.id.as_str()))
+                    .or_default()
+                    .push((g.iter.range(), whole));
             }
             self.expr(&g.iter, Use::Iterated(&g.target), false);
             for cond in &g.ifs {

@@ -376,7 +376,7 @@ pub(crate) fn compute<'a>(
         // And the bodies of the loops that bind the local to the elements
         // of something else (`for t in pending: t.cancel()`, then `for t in
         // done: t.result()`).
-        let (hidden, loops) = match key {
+        let (hidden, loops, parent) = match key {
             Key::Local(home, name) if i > 0 => {
                 let entries: Vec<&super::facts::Flow> = index
                     .flows_into(&key)
@@ -396,49 +396,84 @@ pub(crate) fn compute<'a>(
                 // over something else, up to where its body takes them out
                 // again; an assignment of the name from itself takes
                 // nothing out: `t = t or default`.)
-                let loops: Vec<(TextRange, TextSize)> = facts
-                    .for_loops
-                    .iter()
-                    .filter(|&&(s, n, _, _)| s == home && n == name)
-                    .map(|&(_, _, iter, body)| {
-                        let mut other_until = body.end();
-                        for &f in index.flows_into(&key) {
-                            let f = &facts.flows[f as usize];
-                            if f.from == key || !reach.contains(&f.from) {
-                                continue;
-                            }
-                            if iter.contains_range(f.range) {
-                                other_until = body.start();
-                                break;
-                            }
-                            if body.contains_range(f.range) {
-                                // (A comprehension, whose generators all
-                                // bind the name at once: from its start.)
-                                other_until = if body.contains_range(iter) {
+                let loops: Vec<(TextRange, TextSize)> = match facts.for_loops.get(&(home, name)) {
+                    None => Vec::new(),
+                    Some(all) => {
+                        // Where the walk's references flow into the name, in
+                        // order (each loop looks up its own stretch).
+                        let mut taken: Vec<TextRange> = index
+                            .flows_into(&key)
+                            .iter()
+                            .map(|&f| &facts.flows[f as usize])
+                            .filter(|f| f.from != key && reach.contains(&f.from))
+                            .map(|f| f.range)
+                            .collect();
+                        taken.sort_unstable_by_key(|r| r.start());
+                        let first_in = |within: TextRange| {
+                            let i = taken.partition_point(|r| r.start() < within.start());
+                            taken[i..]
+                                .iter()
+                                .take_while(|r| r.start() < within.end())
+                                .find(|r| within.contains_range(**r))
+                                .map(|r| r.start())
+                        };
+                        let mut loops: Vec<(TextRange, TextSize)> = all
+                            .iter()
+                            .map(|&(iter, body)| {
+                                let other_until = if first_in(iter).is_some() {
                                     body.start()
                                 } else {
-                                    other_until.min(f.range.start())
+                                    match first_in(body) {
+                                        // (A comprehension, whose generators
+                                        // all bind the name at once: from
+                                        // its start.)
+                                        Some(_) if body.contains_range(iter) => body.start(),
+                                        Some(at) => at,
+                                        None => body.end(),
+                                    }
                                 };
-                            }
-                        }
-                        (body, other_until)
-                    })
-                    .collect();
-                (sight, loops)
+                                (body, other_until)
+                            })
+                            .collect();
+                        // (By where their bodies start, a loop met later
+                        // after one with the same start: the inner one.)
+                        loops.sort_by_key(|(body, _)| body.start());
+                        loops
+                    }
+                };
+                let mut parent: Vec<usize> = Vec::with_capacity(loops.len());
+                let mut open: Vec<usize> = Vec::new();
+                for (j, (body, _)) in loops.iter().enumerate() {
+                    while open
+                        .last()
+                        .is_some_and(|&top| !loops[top].0.contains_range(*body))
+                    {
+                        open.pop();
+                    }
+                    parent.push(open.last().copied().unwrap_or(usize::MAX));
+                    open.push(j);
+                }
+                (sight, loops, parent)
             }
-            _ => (None, Vec::new()),
+            _ => (None, Vec::new(), Vec::new()),
         };
         // The innermost loop around a use decides (`for t in others:` around
         // `for t in self._tasks: t.cancel()`).
+        // Loops nest or stand apart: the innermost one around a use is the
+        // last to start before it, or one of that loop's enclosing loops.
+        // (Of two with one body, the one met last: the inner loop, or the
+        // later generator of a comprehension.)
         let in_other_loop = |at: TextRange| {
-            // (Of two with one body, the one met last: the inner loop, or
-            // the later generator of a comprehension.)
-            loops
-                .iter()
-                .rev()
-                .filter(|(body, _)| body.contains_range(at))
-                .min_by_key(|(body, _)| body.len())
-                .is_some_and(|&(_, other_until)| at.start() < other_until)
+            let mut j = loops
+                .partition_point(|(body, _)| body.start() <= at.start())
+                .wrapping_sub(1);
+            while let Some(&(body, other_until)) = loops.get(j) {
+                if body.contains_range(at) {
+                    return at.start() < other_until;
+                }
+                j = parent[j];
+            }
+            false
         };
         let hidden = hidden.as_ref();
         let handed = via_param[i] && since[i].is_some();
