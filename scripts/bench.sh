@@ -15,7 +15,7 @@
 # Peak memory (maximum RSS) comes from one separate run of each command under
 # GNU time. Then a scaling check: (a) on 1x, 2x and 4x copies of the standard
 # library, and on one generated module with 20,000 spawn sites in one class
-# (and three generated worst cases for the analysis).
+# (and four generated worst cases for the analysis).
 #
 # Settings (environment):
 #   BENCH_ROUNDS=5       rounds per input
