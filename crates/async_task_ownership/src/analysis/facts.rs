@@ -1188,18 +1188,36 @@ fn reads_self<'a>(value: &'a Expr, self_name: &str) -> Option<&'a str> {
     }
 }
 
+/// The tasks an `asyncio.wait(...)` call is given: its first argument, or
+/// `fs=`.
+fn wait_source(call: &ExprCall) -> Option<&Expr> {
+    call.arguments
+        .args
+        .first()
+        .or_else(|| call.arguments.find_keyword("fs").map(|k| &k.value))
+}
+
+/// Whether an `asyncio.wait(...)` call has a timeout (keyword or second
+/// positional argument) other than `None`.
+fn wait_has_timeout(call: &ExprCall) -> bool {
+    call.arguments.args.len() > 1
+        || call.arguments.keywords.iter().any(|k| {
+            k.arg.as_ref().is_some_and(|a| a.as_str() == "timeout")
+                && !k.value.is_none_literal_expr()
+        })
+}
+
 /// Whether an `asyncio.wait(...)` call may return while some of its tasks
 /// still run: a `return_when` other than `ALL_COMPLETED`, or a timeout
 /// (keyword or second positional argument) other than `None`.
 fn wait_may_return_early(call: &ExprCall) -> bool {
     let args = &call.arguments;
-    args.args.len() > 1
+    wait_has_timeout(call)
         || args
             .keywords
             .iter()
             .any(|k| match k.arg.as_ref().map(ast::Identifier::as_str) {
                 Some("return_when") => last_identifier(&k.value) != Some("ALL_COMPLETED"),
-                Some("timeout") => !k.value.is_none_literal_expr(),
                 _ => false,
             })
 }
@@ -2434,10 +2452,7 @@ impl<'m, 'a> Walker<'m, 'a> {
         if let Some(wait) = spawn::wait_fn(self.model, call, self.scope) {
             if wait == WaitFn::Wait && wait_may_return_early(call) {
                 self.facts.early_waits.push(call.range());
-                let source = args
-                    .first()
-                    .or_else(|| call.arguments.find_keyword("fs").map(|k| &k.value));
-                let single = match source {
+                let single = match wait_source(call) {
                     Some(
                         Expr::List(ast::ExprList { elts, .. })
                         | Expr::Tuple(ast::ExprTuple { elts, .. })
@@ -2445,12 +2460,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                     ) => elts.len() == 1 && !elts[0].is_starred_expr(),
                     _ => false,
                 };
-                let timeout = args.len() > 1
-                    || call.arguments.keywords.iter().any(|k| {
-                        k.arg.as_ref().is_some_and(|a| a.as_str() == "timeout")
-                            && !k.value.is_none_literal_expr()
-                    });
-                if single && !timeout {
+                if single && !wait_has_timeout(call) {
                     self.facts.single_waits.push(call.range());
                 }
             }
@@ -2728,26 +2738,19 @@ impl<'m, 'a> Walker<'m, 'a> {
         if elts.len() != 2 || spawn::wait_fn(self.model, call, self.scope) != Some(WaitFn::Wait) {
             return;
         }
-        let source = match call.arguments.args.first() {
-            Some(arg) => arg,
-            None => match call.arguments.find_keyword("fs") {
-                Some(k) => &k.value,
-                None => return,
-            },
+        let Some(source) = wait_source(call) else {
+            return;
         };
-        let sets: Vec<Key<'a>> = match &elts[1] {
-            Expr::Name(n) => match self.name_key(n.id.as_str()) {
-                Some(key @ Key::Local(..)) => vec![key],
-                _ => return,
-            },
-            _ => return,
+        let Expr::Name(n) = &elts[1] else {
+            return;
+        };
+        let Some(pending @ Key::Local(..)) = self.name_key(n.id.as_str()) else {
+            return;
         };
         // An assignment of `pending`, ordered as one (decision 38: a later
         // `done, pending = await asyncio.wait(others)` hides this value;
         // `… = await asyncio.wait(pending)` keeps it).
-        for &key in &sets {
-            self.bind(key, range, &awaited.value);
-        }
+        self.bind(pending, range, &awaited.value);
         let (held, kind): (Vec<Key<'a>>, FlowKind) = match source {
             Expr::List(ast::ExprList { elts, .. })
             | Expr::Tuple(ast::ExprTuple { elts, .. })
@@ -2781,10 +2784,8 @@ impl<'m, 'a> Walker<'m, 'a> {
             other => (self.key_of(other).into_iter().collect(), FlowKind::Assign),
         };
         for from in held {
-            for &to in &sets {
-                if from != to {
-                    self.flow(from, to, kind, range);
-                }
+            if from != pending {
+                self.flow(from, pending, kind, range);
             }
         }
     }

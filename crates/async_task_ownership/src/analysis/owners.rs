@@ -454,8 +454,17 @@ fn reads_slot(value: &Expr, slot: Key) -> bool {
     loop {
         match e {
             Expr::Subscript(s) => e = &s.value,
-            Expr::BoolOp(b) => return b.values.iter().any(|v| reads_slot(v, slot)),
-            Expr::If(i) => return reads_slot(&i.body, slot) || reads_slot(&i.orelse, slot),
+            Expr::BoolOp(b) => {
+                return b
+                    .values
+                    .iter()
+                    .any(|v| super::stack_guard(|| reads_slot(v, slot)))
+            }
+            Expr::If(i) => {
+                return super::stack_guard(|| {
+                    reads_slot(&i.body, slot) || reads_slot(&i.orelse, slot)
+                })
+            }
             Expr::Call(c) => match &*c.func {
                 Expr::Attribute(a) if matches!(a.attr.as_str(), "get" | "pop") => e = &a.value,
                 f if super::names::last_identifier(f) == Some("ensure_future")
