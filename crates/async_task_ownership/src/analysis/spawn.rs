@@ -95,8 +95,26 @@ fn is_loop_name(model: &Model, settings: &Settings, name: &str) -> bool {
         || settings.extra_loop_names.iter().any(|n| n == name)
 }
 
-/// Whether `expr` denotes an event loop (SPEC §1, `<loop>`).
+/// Whether `expr` denotes an event loop (SPEC §1, `<loop>`): a loop's
+/// name or call, or a choice between such and something else
+/// (`(_loop or asyncio.get_running_loop())`, `a if a else get_loop()`: one
+/// level, no recursion).
 fn is_loop_expr(model: &Model, settings: &Settings, expr: &Expr, scope: ScopeId) -> bool {
+    match expr {
+        Expr::BoolOp(b) if b.op == ruff_python_ast::BoolOp::Or => b
+            .values
+            .iter()
+            .any(|v| is_loop_atom(model, settings, v, scope)),
+        Expr::If(i) => {
+            is_loop_atom(model, settings, &i.body, scope)
+                || is_loop_atom(model, settings, &i.orelse, scope)
+        }
+        e => is_loop_atom(model, settings, e, scope),
+    }
+}
+
+/// A loop's name (`loop`, `self._loop`) or a call that gives one.
+fn is_loop_atom(model: &Model, settings: &Settings, expr: &Expr, scope: ScopeId) -> bool {
     match expr {
         Expr::Name(n) => {
             // A local named like a loop is a loop; `asyncio` itself is not.
