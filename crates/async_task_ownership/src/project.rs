@@ -376,6 +376,7 @@ pub(crate) fn facts_from(
             Default::default(),
         ),
         classes: Vec::new(),
+        class_methods: Vec::new(),
         instance_names: FxHashSet::default(),
         self_instances: FxHashSet::default(),
         pending: Vec::new(),
@@ -496,6 +497,9 @@ struct Ctx<'a> {
     direct: bool,
     /// `class` is a class defined directly in the module's body.
     top_class: bool,
+    /// The methods defined in the body of `class`: a range of
+    /// `Scan::class_methods`.
+    methods: (u32, u32),
     /// In a method of such a class, where an assignment `….<attr> =
     /// Class(...)` makes `self.<attr>` a followed instance: the method's
     /// body and its `if`, `try` (not the handlers or `else`), `finally` and
@@ -540,6 +544,9 @@ struct Scan<'s, 'a> {
     /// Local name → what it imports.
     imports: FxHashMap<&'a str, Import<'a>>,
     classes: Vec<&'a str>,
+    /// The names of the methods defined in each class body walked (each
+    /// class's a range of them, in its `Ctx`).
+    class_methods: Vec<&'a str>,
     /// Module-level names bound to a constructor call.
     instance_names: FxHashSet<&'a str>,
     /// `(class, attr)` of `self.<attr> = Class(...)` in the class's methods.
@@ -897,6 +904,7 @@ impl<'a> Scan<'_, 'a> {
                 let inner = Ctx {
                     function: Some(id),
                     class: ctx.class,
+                    methods: ctx.methods,
                     self_name,
                     lifespan,
                     instance_class: ctx.class.filter(|_| method_of_top_class),
@@ -905,8 +913,15 @@ impl<'a> Scan<'_, 'a> {
                 self.body(&f.body, inner);
             }
             Stmt::ClassDef(c) => {
+                let first = self.class_methods.len() as u32;
+                self.class_methods
+                    .extend(c.body.iter().filter_map(|s| match s {
+                        Stmt::FunctionDef(f) => Some(f.name.as_str()),
+                        _ => None,
+                    }));
                 let inner = Ctx {
                     class: Some(c.name.as_str()),
+                    methods: (first, self.class_methods.len() as u32),
                     top_class: ctx.function.is_none() && ctx.class.is_none() && ctx.direct,
                     ..Ctx::default()
                 };
@@ -1161,6 +1176,22 @@ impl<'a> Scan<'_, 'a> {
         // or on a name of another module. The methods called on anything
         // else are kept by name (a stop method among them may stop any owner).
         let keep = match receiver {
+            // `self.stop()` of a method the class defines: the class's
+            // own call, closed over by its owner facts (a start or stop
+            // method calling it), no call on an instance the join could
+            // miss. (A method it inherits may be a base's of another
+            // module, `Mixin.close()` calling the owner's `stop()`: a
+            // receiver the module cannot name.)
+            Expr::Name(n)
+                if ctx.self_name == Some(n.id.as_str())
+                    && ctx.class.is_some()
+                    && self
+                        .class_methods
+                        .get(ctx.methods.0 as usize..ctx.methods.1 as usize)
+                        .is_some_and(|m| m.contains(&method)) =>
+            {
+                return;
+            }
             Expr::Name(n) => {
                 let name = n.id.as_str();
                 if ctx.function.is_some() && locals.contains(&name) {

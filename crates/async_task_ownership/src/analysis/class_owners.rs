@@ -34,8 +34,41 @@ fn method_of(model: &Model, mut scope: ScopeId) -> Option<ScopeId> {
     }
 }
 
-/// Per class: start methods, stop methods, spawn calls.
-type ByClass = FxHashMap<u32, (FxHashSet<ScopeId>, FxHashSet<ScopeId>, Vec<TextRange>)>;
+/// Per class: start methods, stop methods, spawn calls, and the methods
+/// whose cancel or await of a slot stands in an `except` clause that raises
+/// (a stop unless the method starts the owner: decision 50).
+type ByClass = FxHashMap<
+    u32,
+    (
+        FxHashSet<ScopeId>,
+        FxHashSet<ScopeId>,
+        Vec<TextRange>,
+        Vec<ScopeId>,
+    ),
+>;
+
+/// The `except` clauses that raise, by function (built once per module,
+/// and only asked about a stop).
+struct Raising(FxHashMap<ScopeId, Vec<TextRange>>);
+
+impl Raising {
+    fn new(facts: &Facts) -> Self {
+        let mut by_scope: FxHashMap<ScopeId, Vec<TextRange>> = FxHashMap::default();
+        for h in facts.handlers.iter().filter(|h| h.raises) {
+            by_scope.entry(h.scope).or_default().push(h.range);
+        }
+        Raising(by_scope)
+    }
+
+    /// Whether `range`, in function `scope`, stands in such a clause.
+    fn contains(&self, scope: ScopeId, range: TextRange) -> bool {
+        !self.0.is_empty()
+            && self
+                .0
+                .get(&scope)
+                .is_some_and(|hs| hs.iter().any(|h| h.contains_range(range)))
+    }
+}
 
 pub(crate) fn class_owners(
     model: &Model,
@@ -49,6 +82,7 @@ pub(crate) fn class_owners(
     // Per function of the module a slot is handed to: for each attribute
     // its callers hand it, their methods (built once per function).
     let mut handed_by: FxHashMap<ScopeId, FxHashMap<String, Vec<ScopeId>>> = FxHashMap::default();
+    let raising = Raising::new(facts);
     for (id, site) in facts.sites.iter().enumerate() {
         if !is_spawn[id] {
             continue;
@@ -91,7 +125,11 @@ pub(crate) fn class_owners(
             });
             for at in cancels.chain(awaits) {
                 if let Some(m) = method_of(model, at.scope) {
-                    entry.1.insert(m);
+                    if raising.contains(at.scope, at.range) {
+                        entry.3.push(m);
+                    } else {
+                        entry.1.insert(m);
+                    }
                 } else {
                     // A function of the module the slot is handed to
                     // (`await _drain({self._t})`): the methods of the class
@@ -129,23 +167,41 @@ pub(crate) fn class_owners(
     }
     // Close over `self.method()` calls: a method that calls a start (stop)
     // method starts (stops) too.
-    let mut calls: Vec<(ScopeId, ScopeId)> = Vec::new();
-    for site in &facts.sites {
+    let mut calls: Vec<(ScopeId, ScopeId, SiteId)> = Vec::new();
+    for (id, site) in facts.sites.iter().enumerate() {
         if let (Some(callee), Some(caller)) = (site.callee, method_of(model, site.scope)) {
             if model.scopes[callee as usize].class.is_some() {
-                calls.push((caller, callee));
+                calls.push((caller, callee, id as SiteId));
             }
         }
     }
     let mut out = Vec::new();
-    for (class, (mut start, mut stop, spawns)) in by_class {
+    for (class, (mut start, mut stop, spawns, cleanups)) in by_class {
         loop {
             let mut changed = false;
-            for &(caller, callee) in &calls {
+            for &(caller, callee, _) in &calls {
                 if start.contains(&callee) && start.insert(caller) {
                     changed = true;
                 }
-                if stop.contains(&callee) && stop.insert(caller) {
+            }
+            if !changed {
+                break;
+            }
+        }
+        // A start method that stops the owner only in an `except` clause
+        // that raises cleans up after a failed start (`except Exception:
+        // await self.stop(); raise`): calling it starts the owner, it does
+        // not stop it (decision 50).
+        stop.extend(cleanups.into_iter().filter(|m| !start.contains(m)));
+        loop {
+            let mut changed = false;
+            for &(caller, callee, site) in &calls {
+                if stop.contains(&callee) && !stop.contains(&caller) {
+                    let at = &facts.sites[site as usize];
+                    if start.contains(&caller) && raising.contains(at.scope, at.call.range()) {
+                        continue;
+                    }
+                    stop.insert(caller);
                     changed = true;
                 }
             }

@@ -174,6 +174,8 @@ pub(crate) struct Handler {
     pub in_loop: bool,
     /// Its body raises, returns or breaks.
     pub exits: bool,
+    /// Its body raises (an `except` clause; decision 9: any `raise`).
+    pub raises: bool,
     /// The frame of the protected body.
     pub frame: u32,
     /// The protected body can suspend (an `await`, `async for` or `async
@@ -1756,6 +1758,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                                 broad,
                                 in_loop,
                                 exits: false,
+                                raises: false,
                                 frame,
                                 suspends,
                             });
@@ -1796,13 +1799,15 @@ impl<'m, 'a> Walker<'m, 'a> {
                     if cancel {
                         protect = 1;
                     }
+                    let exits = block_exits(&h.body);
                     self.facts.handlers.push(Handler {
                         scope: self.scope,
                         range: h.range(),
                         catches_cancel: cancel && !caught_before,
                         broad,
                         in_loop: self.loop_depth > 0,
-                        exits: exit_after || block_exits(&h.body),
+                        exits: exit_after || exits,
+                        raises: exits && block_any(&h.body, |s| matches!(s, Stmt::Raise(_))),
                         frame,
                         suspends: true,
                     });
