@@ -2506,9 +2506,18 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             return;
         }
+        // `self.tasks.add(task)` where `self.tasks` is an object of a class
+        // of the module (`self.tasks = Tasks()`): a call of `Tasks.add`,
+        // whose parameter the task flows into (decision 4), not an add to a
+        // collection of this class.
+        let of_module_class = !self.model.attr_classes.is_empty()
+            && matches!(&*call.func, Expr::Attribute(a) if matches!(&*a.value, Expr::Attribute(_)))
+            && self.resolve_callee(&call.func).is_some();
         if let Expr::Attribute(a) = &*call.func {
             let method = a.attr.as_str();
-            if ADD_METHODS.contains(&method) || method == "extend" || method == "update" {
+            if !of_module_class
+                && (ADD_METHODS.contains(&method) || method == "extend" || method == "update")
+            {
                 let skip = usize::from(matches!(method, "insert" | "setdefault"));
                 for (i, arg) in args.iter().enumerate() {
                     if i < skip {
@@ -2528,7 +2537,8 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
         }
         // Taking a task out of a container, or looking for it, hands nothing on.
-        let container_lookup = matches!(&*call.func, Expr::Attribute(a)
+        let container_lookup = !of_module_class
+            && matches!(&*call.func, Expr::Attribute(a)
             if PRUNE_METHODS.contains(&a.attr.as_str()) || matches!(a.attr.as_str(), "index" | "count" | "__contains__"));
         let neutral =
             container_lookup || spawn::is_neutral_callee(self.model, &call.func, self.scope);

@@ -161,6 +161,10 @@ pub(crate) struct Model<'a> {
     pub loop_names: FxHashSet<String>,
     /// Family id → the methods of all its classes (first definition wins).
     pub family_methods: Vec<FxHashMap<&'a str, ScopeId>>,
+    /// `self.<attr>` of a class family bound only to objects of one class
+    /// of the module (`self.tasks = Tasks()`, or `None`): its methods are
+    /// that class's (`self.tasks.add(task)` calls `Tasks.add`).
+    pub attr_classes: FxHashMap<(u32, &'a str), ClassId>,
 }
 
 impl<'a> Model<'a> {
@@ -188,8 +192,10 @@ impl<'a> Model<'a> {
                 imports: FxHashMap::default(),
                 loop_names: FxHashSet::default(),
                 family_methods: Vec::new(),
+                attr_classes: FxHashMap::default(),
             },
             global_decls: Vec::new(),
+            self_attr_binds: Vec::new(),
         };
         b.body(&module.body, MODULE_SCOPE, None, Qual::Top);
         let mut model = b.model;
@@ -197,6 +203,7 @@ impl<'a> Model<'a> {
             model.module_bound.insert(name);
         }
         model.link_families();
+        model.attr_classes = attr_classes(&model, &b.self_attr_binds);
         model
     }
 
@@ -337,7 +344,7 @@ impl<'a> Model<'a> {
             }
             Expr::Attribute(a) => {
                 let Expr::Name(base) = &*a.value else {
-                    return None;
+                    return self.attr_method(a, scope);
                 };
                 let s = &self.scopes[scope as usize];
                 let base = base.id.as_str();
@@ -369,6 +376,29 @@ impl<'a> Model<'a> {
             }
             _ => None,
         }
+    }
+
+    /// `self.<attr>.method` of an attribute bound to an object of a class
+    /// of the module ([`Model::attr_classes`]): that class's method.
+    fn attr_method(&self, a: &ast::ExprAttribute, scope: ScopeId) -> Option<ScopeId> {
+        if self.attr_classes.is_empty() {
+            return None;
+        }
+        let Expr::Attribute(inner) = &*a.value else {
+            return None;
+        };
+        let Expr::Name(base) = &*inner.value else {
+            return None;
+        };
+        let s = &self.scopes[scope as usize];
+        if Some(base.id.as_str()) != s.self_name {
+            return None;
+        }
+        let family = self.classes[s.class? as usize].family;
+        let &class = self.attr_classes.get(&(family, inner.attr.as_str()))?;
+        let method = self.method(class, a.attr.as_str())?;
+        // An instance method (through the object, `self` is bound).
+        self.scopes[method as usize].self_name.map(|_| method)
     }
 
     /// The family of the class a scope belongs to.
@@ -429,6 +459,43 @@ pub(crate) enum NameHome {
 struct Builder<'a> {
     model: Model<'a>,
     global_decls: Vec<&'a str>,
+    /// Every `self.<attr> = value` of a method (`None` values left out):
+    /// the class, the attribute, the class name called for a value that is
+    /// a call of a plain name (`Tasks()`), and the function.
+    self_attr_binds: Vec<(ClassId, &'a str, Option<&'a str>, ScopeId)>,
+}
+
+/// The attributes of [`Model::attr_classes`], from the binds the builder
+/// saw: each bound to a constructor of one class of the module, and to
+/// nothing else.
+fn attr_classes<'a>(
+    model: &Model<'a>,
+    binds: &[(ClassId, &'a str, Option<&'a str>, ScopeId)],
+) -> FxHashMap<(u32, &'a str), ClassId> {
+    let is_class = |name: Option<&str>| name.is_some_and(|n| model.class_by_name.contains_key(n));
+    if !binds.iter().any(|b| is_class(b.2)) {
+        return FxHashMap::default();
+    }
+    let mut by_attr: FxHashMap<(u32, &'a str), Option<ClassId>> = FxHashMap::default();
+    for &(class, attr, called, scope) in binds {
+        let family = model.classes[class as usize].family;
+        let target = called.and_then(|n| {
+            let &c = model.class_by_name.get(n)?;
+            (model.resolve_name(scope, n) == NameHome::Module).then_some(c)
+        });
+        by_attr
+            .entry((family, attr))
+            .and_modify(|t| {
+                if *t != target {
+                    *t = None;
+                }
+            })
+            .or_insert(target);
+    }
+    by_attr
+        .into_iter()
+        .filter_map(|(k, t)| t.map(|t| (k, t)))
+        .collect()
 }
 
 const LOOP_FACTORIES: [&str; 6] = [
@@ -539,6 +606,32 @@ impl<'a> Builder<'a> {
                 self.model.loop_names.insert(last.to_string());
             }
         }
+    }
+
+    /// Notes `self.<attr> = value` in a method (for [`attr_classes`]).
+    fn note_self_attr(&mut self, target: &'a Expr, value: &'a Expr, scope: ScopeId) {
+        let Expr::Attribute(t) = target else {
+            return;
+        };
+        let Expr::Name(base) = &*t.value else {
+            return;
+        };
+        let s = &self.model.scopes[scope as usize];
+        let (Some(class), Some(self_name)) = (s.class, s.self_name) else {
+            return;
+        };
+        if base.id.as_str() != self_name || value.is_none_literal_expr() {
+            return;
+        }
+        let called = match value {
+            Expr::Call(call) => match &*call.func {
+                Expr::Name(n) => Some(n.id.as_str()),
+                _ => None,
+            },
+            _ => None,
+        };
+        self.self_attr_binds
+            .push((class, t.attr.as_str(), called, scope));
     }
 
     fn stmt(&mut self, stmt: &'a Stmt, scope: ScopeId, class: Option<ClassId>, prefix: Qual) {
@@ -713,11 +806,15 @@ impl<'a> Builder<'a> {
                 for t in &a.targets {
                     self.bind_target(t, scope, class);
                     self.note_loop_binding(t, Some(&a.value), None);
+                    self.note_self_attr(t, &a.value, scope);
                 }
             }
             Stmt::AnnAssign(a) => {
                 self.bind_target(&a.target, scope, class);
                 self.note_loop_binding(&a.target, a.value.as_deref(), Some(&a.annotation));
+                if let Some(v) = &a.value {
+                    self.note_self_attr(&a.target, v, scope);
+                }
             }
             Stmt::AugAssign(a) => {
                 self.bind_target(&a.target, scope, class);
