@@ -411,6 +411,7 @@ pub(crate) fn collect<'a>(
         block_end: TextSize::default(),
         block_start: TextSize::default(),
         late_bound: FxHashSet::default(),
+        lambda_params: Vec::new(),
         task_keyed: FxHashSet::default(),
         rebound_params: FxHashSet::default(),
         tuple_pos: None,
@@ -979,6 +980,11 @@ struct Walker<'m, 'a> {
     /// which the model does not collect: they are rare, and finding them
     /// would mean walking every expression twice.
     late_bound: FxHashSet<(ScopeId, &'a str)>,
+    /// The parameters (without a default) of the lambdas being walked:
+    /// inside, those names are the lambda's (`add_done_callback(lambda t:
+    /// log(t.exception()))` reads the callback's argument, not the
+    /// function's `t`).
+    lambda_params: Vec<&'a str>,
     /// Containers a task was put into as a key (`d[task] = v`, `{task:
     /// v}`): their `(key, value)` pairs hold the task first.
     task_keyed: FxHashSet<Key<'a>>,
@@ -1330,6 +1336,9 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn name_key(&self, name: &'a str) -> Option<Key<'a>> {
+        if !self.lambda_params.is_empty() && self.lambda_params.contains(&name) {
+            return None;
+        }
         match self.model.resolve_name(self.scope, name) {
             NameHome::Local(s) => Some(Key::Local(s, name)),
             _ if !self.late_bound.is_empty() && self.late_bound.contains(&(self.scope, name)) => {
@@ -2083,6 +2092,9 @@ impl<'m, 'a> Walker<'m, 'a> {
             return false;
         };
         let name = n.id.as_str();
+        if !self.lambda_params.is_empty() && self.lambda_params.contains(&name) {
+            return false;
+        }
         Some(name) == self.self_name
             || self.family.is_some_and(|family| {
                 self.model
@@ -2317,7 +2329,18 @@ impl<'m, 'a> Walker<'m, 'a> {
                     Use::Arg(call, _) => Use::Handed(call),
                     _ => Use::Returned,
                 };
+                let outer = self.lambda_params.len();
+                if let Some(p) = &l.parameters {
+                    self.lambda_params.extend(
+                        p.iter_non_variadic_params()
+                            .filter(|p| p.default.is_none())
+                            .map(|p| p.parameter.name.as_str())
+                            .chain(p.vararg.iter().map(|v| v.name.as_str()))
+                            .chain(p.kwarg.iter().map(|v| v.name.as_str())),
+                    );
+                }
                 self.expr(&l.body, body_use, false);
+                self.lambda_params.truncate(outer);
             }
             Expr::Yield(y) => {
                 if let Some(v) = &y.value {
