@@ -1073,6 +1073,58 @@ fn handler_catches(model: &Model, scope: ScopeId, type_: Option<&Expr>) -> (bool
     (cancel, broad)
 }
 
+/// Whether a function body only takes something out of collections: calls
+/// of `discard`, `remove` or `pop` as statements (a docstring, `pass`, and
+/// such calls under an `if` without `else`, a `try` whose handlers only
+/// pass, or a `with`, allowed; `depth` bounds the nesting looked into).
+fn only_prunes(body: &[Stmt], depth: u32) -> bool {
+    if depth > 3 {
+        return false;
+    }
+    let mut prunes = false;
+    for (i, s) in body.iter().enumerate() {
+        let ok = match s {
+            Stmt::Expr(e) => match &*e.value {
+                Expr::Call(c) => {
+                    let yes = matches!(&*c.func, Expr::Attribute(a)
+                        if matches!(a.attr.as_str(), "discard" | "remove" | "pop"));
+                    prunes |= yes;
+                    yes
+                }
+                Expr::StringLiteral(_) => i == 0,
+                _ => false,
+            },
+            Stmt::Pass(_) => true,
+            Stmt::If(x) => {
+                let yes = x.elif_else_clauses.is_empty() && only_prunes(&x.body, depth + 1);
+                prunes |= yes;
+                yes
+            }
+            Stmt::With(w) => {
+                let yes = !w.is_async && only_prunes(&w.body, depth + 1);
+                prunes |= yes;
+                yes
+            }
+            Stmt::Try(t) => {
+                let yes = only_prunes(&t.body, depth + 1)
+                    && t.orelse.is_empty()
+                    && t.finalbody.is_empty()
+                    && t.handlers.iter().all(|h| {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        h.body.iter().all(|s| matches!(s, Stmt::Pass(_)))
+                    });
+                prunes |= yes;
+                yes
+            }
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    prunes
+}
+
 /// Whether a block raises, returns or breaks (not counting nested functions).
 fn block_exits(body: &[Stmt]) -> bool {
     block_any(body, |s| {
@@ -2722,7 +2774,17 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
                 false
             }
-            None => true,
+            // A method or function of the module that only takes the task
+            // out of a collection (`def _remove_task(self, task):
+            // self._tasks.remove(task)`) is a bare removal too (decision
+            // 11); the removal itself is seen through its parameter.
+            None => {
+                !matches!(cb, Expr::Name(_) | Expr::Attribute(_))
+                    || !self
+                        .resolve_callee(cb)
+                        .and_then(|f| self.model.scopes[f as usize].def)
+                        .is_some_and(|def| only_prunes(&def.body, 0))
+            }
         }
     }
 
