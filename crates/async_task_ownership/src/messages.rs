@@ -144,6 +144,10 @@ pub(crate) fn help(kind: Kind, c: &MessageContext) -> String {
             "Return early while the task runs (`if {0} is not None and not {0}.done(): return`), or cancel it before replacing it",
             c.slot
         ),
+        Kind::UnboundedCollection if c.mapping => format!(
+            "Remove finished tasks: `task.add_done_callback(lambda _: {}.pop(key, None))` right after storing it under `key`",
+            c.slot
+        ),
         Kind::UnboundedCollection => format!(
             "Remove finished tasks: `task.add_done_callback({}.discard)` right after adding it (`.remove` for a list)",
             c.slot

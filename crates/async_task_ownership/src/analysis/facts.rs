@@ -192,8 +192,9 @@ pub(crate) struct Facts<'a> {
     pub flows: Vec<Flow<'a>>,
     pub handlers: Vec<Handler>,
     pub site_by_range: FxHashMap<TextRange, SiteId>,
-    /// The branches of each `if` that has an `elif` or `else`, by `if`
-    /// (the branches of one `if` are next to each other): at most one of
+    /// The branches of each `if` that has an `elif` or `else`, and the
+    /// `except` and `else` clauses of each `try`, by statement (the
+    /// branches of one statement are next to each other): at most one of
     /// them runs.
     pub branches: Vec<(u32, TextRange)>,
     /// Plain assignments to locals and slots (`task = …`, `self._t = …`),
@@ -222,6 +223,9 @@ pub(crate) struct Facts<'a> {
     pub single_waits: Vec<TextRange>,
     /// Adds of a task as a mapping's key (`self._conns[task] = conn`).
     pub key_adds: FxHashSet<TextRange>,
+    /// Stores under a constant key (`self._tasks["writer"] = task`): each
+    /// replaces the task the key held, so they never grow the mapping.
+    pub const_key_stores: FxHashSet<TextRange>,
     /// The elements of returned tuples (`return task, generation`).
     pub in_returned_tuple: FxHashSet<TextRange>,
     /// Where each cancel stands: the start of its statement list.
@@ -294,8 +298,8 @@ impl Bind<'_> {
 }
 
 impl Facts<'_> {
-    /// Whether `a` and `b` lie in two branches of one `if`: they never both
-    /// run in one pass.
+    /// Whether `a` and `b` lie in two branches of one `if` (or two clauses
+    /// of one `try`): they never both run in one pass.
     pub(crate) fn exclusive(&self, a: TextRange, b: TextRange) -> bool {
         let arms = &self.branches;
         arms.iter().enumerate().any(|(i, &(id, arm))| {
@@ -333,6 +337,7 @@ impl Facts<'_> {
             early_waits: Vec::new(),
             single_waits: Vec::new(),
             key_adds: FxHashSet::default(),
+            const_key_stores: FxHashSet::default(),
             cancel_blocks: FxHashMap::default(),
             in_returned_tuple: FxHashSet::default(),
             late_bound: FxHashSet::default(),
@@ -1074,10 +1079,15 @@ fn handler_catches(model: &Model, scope: ScopeId, type_: Option<&Expr>) -> (bool
 }
 
 /// Whether a function body only takes something out of collections: calls
-/// of `discard`, `remove` or `pop` as statements (a docstring, `pass`, and
-/// such calls under an `if` without `else`, a `try` whose handlers only
-/// pass, or a `with`, allowed; `depth` bounds the nesting looked into).
+/// of `discard`, `remove` or `pop` as statements or returned (a docstring,
+/// `pass`, `break`, `continue`, and such calls under an `if` without
+/// `else`, a `for`, a `try` whose handlers only pass, or a `with`, allowed;
+/// `depth` bounds the nesting looked into).
 fn only_prunes(body: &[Stmt], depth: u32) -> bool {
+    fn is_prune(e: &Expr) -> bool {
+        matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a)
+            if matches!(a.attr.as_str(), "discard" | "remove" | "pop")))
+    }
     if depth > 3 {
         return false;
     }
@@ -1085,16 +1095,30 @@ fn only_prunes(body: &[Stmt], depth: u32) -> bool {
     for (i, s) in body.iter().enumerate() {
         let ok = match s {
             Stmt::Expr(e) => match &*e.value {
-                Expr::Call(c) => {
-                    let yes = matches!(&*c.func, Expr::Attribute(a)
-                        if matches!(a.attr.as_str(), "discard" | "remove" | "pop"));
+                Expr::Call(_) => {
+                    let yes = is_prune(&e.value);
                     prunes |= yes;
                     yes
                 }
                 Expr::StringLiteral(_) => i == 0,
                 _ => false,
             },
-            Stmt::Pass(_) => true,
+            // `return self._tasks.discard(task)`: its value goes to the
+            // loop, which drops it.
+            Stmt::Return(r) => match r.value.as_deref() {
+                None => true,
+                Some(v) => {
+                    let yes = is_prune(v);
+                    prunes |= yes;
+                    yes
+                }
+            },
+            Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) => true,
+            Stmt::For(f) => {
+                let yes = f.orelse.is_empty() && only_prunes(&f.body, depth + 1);
+                prunes |= yes;
+                yes
+            }
             Stmt::If(x) => {
                 let yes = x.elif_else_clauses.is_empty() && only_prunes(&x.body, depth + 1);
                 prunes |= yes;
@@ -1280,6 +1304,32 @@ fn wait_may_return_early(call: &ExprCall) -> bool {
                 Some("return_when") => last_identifier(&k.value) != Some("ALL_COMPLETED"),
                 _ => false,
             })
+}
+
+/// A key written as a literal (`"writer"`, `0`, `("a", 1)`): a store
+/// under it replaces what the key held.
+fn is_constant_key(key: &Expr) -> bool {
+    match key {
+        Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::NumberLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_) => true,
+        Expr::Tuple(t) => {
+            !t.elts.is_empty()
+                && t.elts.iter().all(|e| {
+                    matches!(
+                        e,
+                        Expr::StringLiteral(_)
+                            | Expr::BytesLiteral(_)
+                            | Expr::NumberLiteral(_)
+                            | Expr::BooleanLiteral(_)
+                            | Expr::NoneLiteral(_)
+                    )
+                })
+        }
+        _ => false,
+    }
 }
 
 fn is_lock_expr(expr: &Expr) -> bool {
@@ -1844,6 +1894,20 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.frame = saved_frame;
             }
             Stmt::Try(t) => {
+                // The `except` clauses and the `else` clause: at most one of
+                // them runs (a cancel in a handler never precedes an await in
+                // the `else`).
+                if !t.handlers.is_empty() && (t.handlers.len() > 1 || !t.orelse.is_empty()) {
+                    let id = self.facts.branches.last().map_or(0, |(id, _)| id + 1);
+                    for h in &t.handlers {
+                        self.facts.branches.push((id, h.range()));
+                    }
+                    if let (Some(first), Some(last)) = (t.orelse.first(), t.orelse.last()) {
+                        self.facts
+                            .branches
+                            .push((id, TextRange::new(first.start(), last.end())));
+                    }
+                }
                 let exit_after = std::mem::take(&mut self.exit_after_try);
                 let frame = self.next_frame;
                 self.next_frame += 1;
@@ -2778,8 +2842,11 @@ impl<'m, 'a> Walker<'m, 'a> {
             // out of a collection (`def _remove_task(self, task):
             // self._tasks.remove(task)`) is a bare removal too (decision
             // 11); the removal itself is seen through its parameter.
+            // A module-level name bound again after its `def` may be
+            // another function by then (decision 41): it observes.
             None => {
                 !matches!(cb, Expr::Name(_) | Expr::Attribute(_))
+                    || matches!(cb, Expr::Name(n) if self.model.module_rebound.contains(n.id.as_str()))
                     || !self
                         .resolve_callee(cb)
                         .and_then(|f| self.model.scopes[f as usize].def)
@@ -2809,7 +2876,14 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.event(key, range, EventKind::HandedOn(Transfer::StoredOn(target)));
                 }
             }
-            Expr::Subscript(s) => self.add(key, &s.value, range),
+            Expr::Subscript(s) => {
+                if is_constant_key(&s.slice)
+                    && matches!(&*s.value, Expr::Name(_) | Expr::Attribute(_))
+                {
+                    self.facts.const_key_stores.insert(range);
+                }
+                self.add(key, &s.value, range)
+            }
             // `task, conn = d.popitem()` of a dict keyed by tasks.
             Expr::Tuple(t) if t.elts.len() == 2 && self.task_keyed.contains(&key) => {
                 self.element_into(key, &t.elts[0], range);

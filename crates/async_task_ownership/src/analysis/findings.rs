@@ -377,7 +377,9 @@ pub(crate) fn assemble(input: &Input) -> Report {
                         model.scopes[*store_scope as usize].short_name().to_string(),
                     ));
                 }
-                if *collection && lc.unbounded() {
+                // A store under a constant key replaces the task the key
+                // held: the mapping does not grow through it.
+                if *collection && lc.unbounded() && !facts.const_key_stores.contains(store) {
                     let sec = if line_of(input, *store) == line_of(input, site.call.range()) {
                         Vec::new()
                     } else {
@@ -399,6 +401,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                         .or_insert_with(|| lifecycle::compute(model, facts, index, *first))
                         .unbounded();
                     if grows
+                        && !facts.const_key_stores.contains(first_store)
                         && !findings
                             .iter()
                             .any(|(k, _, _)| *k == Kind::UnboundedCollection)

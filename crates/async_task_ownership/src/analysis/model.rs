@@ -152,6 +152,10 @@ pub(crate) struct Model<'a> {
     /// Names of functions defined in a function that the function binds
     /// again (`def f(): …` then `f = other`, or two `def f`): not followed.
     rebound_nested: FxHashSet<(ScopeId, &'a str)>,
+    /// Names of module-level functions that a module-level assignment
+    /// binds again after the `def` (`if debug: _forget = _report`): the
+    /// name may be another function when it is called.
+    pub module_rebound: FxHashSet<&'a str>,
     /// Classes by name.
     pub class_by_name: FxHashMap<&'a str, ClassId>,
     /// Local name → qualified name, for every import in the module.
@@ -188,6 +192,7 @@ impl<'a> Model<'a> {
                 functions_by_name: FxHashMap::default(),
                 nested_functions: FxHashMap::default(),
                 rebound_nested: FxHashSet::default(),
+                module_rebound: FxHashSet::default(),
                 class_by_name: FxHashMap::default(),
                 imports: FxHashMap::default(),
                 loop_names: FxHashSet::default(),
@@ -537,6 +542,30 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Notes the module-level functions an assignment's target binds again.
+    fn note_module_rebind(&mut self, target: &'a Expr) {
+        match target {
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                if self
+                    .model
+                    .functions_by_name
+                    .get(name)
+                    .is_some_and(|f| f.module.is_some())
+                {
+                    self.model.module_rebound.insert(name);
+                }
+            }
+            Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+                for e in elts {
+                    guard(|| self.note_module_rebind(e));
+                }
+            }
+            Expr::Starred(st) => self.note_module_rebind(&st.value),
+            _ => {}
+        }
+    }
+
     fn bind_target(&mut self, target: &'a Expr, scope: ScopeId, class: Option<ClassId>) {
         match target {
             Expr::Name(n) => self.bind(scope, class, n.id.as_str()),
@@ -608,8 +637,34 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Notes `self.<attr> = value` in a method (for [`attr_classes`]).
-    fn note_self_attr(&mut self, target: &'a Expr, value: &'a Expr, scope: ScopeId) {
+    /// Notes `self.<attr> = value` in a method (for [`attr_classes`]);
+    /// a target of a tuple or list pairs with the value's element in its
+    /// place, and an attribute bound otherwise (a `for` or `with` target,
+    /// `+=`, a starred element; `value` is `None`) is bound to something
+    /// unknown.
+    fn note_self_attr(&mut self, target: &'a Expr, value: Option<&'a Expr>, scope: ScopeId) {
+        let elts = |e: &'a Expr| match e {
+            Expr::Tuple(t) => Some(&t.elts[..]),
+            Expr::List(l) => Some(&l.elts[..]),
+            _ => None,
+        };
+        if let Some(targets) = elts(target) {
+            let values = value.and_then(elts).filter(|v| {
+                v.len() == targets.len()
+                    && !v
+                        .iter()
+                        .chain(targets)
+                        .any(|e| matches!(e, Expr::Starred(_)))
+            });
+            for (i, t) in targets.iter().enumerate() {
+                guard(|| self.note_self_attr(t, values.map(|v| &v[i]), scope));
+            }
+            return;
+        }
+        if let Expr::Starred(st) = target {
+            guard(|| self.note_self_attr(&st.value, None, scope));
+            return;
+        }
         let Expr::Attribute(t) = target else {
             return;
         };
@@ -620,11 +675,11 @@ impl<'a> Builder<'a> {
         let (Some(class), Some(self_name)) = (s.class, s.self_name) else {
             return;
         };
-        if base.id.as_str() != self_name || value.is_none_literal_expr() {
+        if base.id.as_str() != self_name || value.is_some_and(Expr::is_none_literal_expr) {
             return;
         }
         let called = match value {
-            Expr::Call(call) => match &*call.func {
+            Some(Expr::Call(call)) => match &*call.func {
                 Expr::Name(n) => Some(n.id.as_str()),
                 _ => None,
             },
@@ -804,23 +859,28 @@ impl<'a> Builder<'a> {
             }
             Stmt::Assign(a) => {
                 for t in &a.targets {
+                    if scope == MODULE_SCOPE && class.is_none() {
+                        self.note_module_rebind(t);
+                    }
                     self.bind_target(t, scope, class);
                     self.note_loop_binding(t, Some(&a.value), None);
-                    self.note_self_attr(t, &a.value, scope);
+                    self.note_self_attr(t, Some(&a.value), scope);
                 }
             }
             Stmt::AnnAssign(a) => {
                 self.bind_target(&a.target, scope, class);
                 self.note_loop_binding(&a.target, a.value.as_deref(), Some(&a.annotation));
                 if let Some(v) = &a.value {
-                    self.note_self_attr(&a.target, v, scope);
+                    self.note_self_attr(&a.target, Some(v), scope);
                 }
             }
             Stmt::AugAssign(a) => {
                 self.bind_target(&a.target, scope, class);
+                self.note_self_attr(&a.target, None, scope);
             }
             Stmt::For(f) => {
                 self.bind_target(&f.target, scope, class);
+                self.note_self_attr(&f.target, None, scope);
                 self.body(&f.body, scope, class, prefix);
                 self.body(&f.orelse, scope, class, prefix);
             }
@@ -838,6 +898,7 @@ impl<'a> Builder<'a> {
                 for item in &w.items {
                     if let Some(v) = &item.optional_vars {
                         self.bind_target(v, scope, class);
+                        self.note_self_attr(v, None, scope);
                     }
                 }
                 self.body(&w.body, scope, class, prefix);
