@@ -1164,6 +1164,20 @@ fn block_continues(body: &[Stmt]) -> bool {
 
 /// Whether a statement of the block, or of the blocks nested in it that
 /// run as part of it (not a loop's body, not a function's), is `leaf`.
+/// A `discard`, `remove` or `pop` call as a statement or returned, or a
+/// loop whose body holds one.
+fn is_prune_stmt(s: &Stmt) -> bool {
+    let call = match s {
+        Stmt::Expr(e) => Some(&*e.value),
+        Stmt::Return(r) => r.value.as_deref(),
+        Stmt::For(f) => return block_any(&f.body, is_prune_stmt),
+        Stmt::While(w) => return block_any(&w.body, is_prune_stmt),
+        _ => None,
+    };
+    matches!(call, Some(Expr::Call(c)) if matches!(&*c.func, Expr::Attribute(a)
+        if matches!(a.attr.as_str(), "discard" | "remove" | "pop")))
+}
+
 fn block_any(body: &[Stmt], leaf: fn(&Stmt) -> bool) -> bool {
     body.iter().any(|s| guard(|| stmt_any(s, leaf)))
 }
@@ -2557,6 +2571,26 @@ impl<'m, 'a> Walker<'m, 'a> {
                 return;
             }
         }
+        // `task.add_done_callback(partial(forget, self._tasks))`: the
+        // partial's arguments go to a callback that runs once the task is
+        // done; they are not handed on (the callback is judged by
+        // `callback_observes`).
+        if let (Expr::Attribute(a), [Expr::Call(p)]) = (&*call.func, &*call.arguments.args) {
+            if a.attr.as_str() == "add_done_callback"
+                && call.arguments.keywords.is_empty()
+                && last_identifier(&p.func) == Some("partial")
+            {
+                self.expr(&a.value, Use::Receiver("add_done_callback", call), false);
+                self.expr(&p.func, Use::Neutral, false);
+                for arg in &*p.arguments.args {
+                    self.expr(arg, Use::Neutral, false);
+                }
+                for k in &p.arguments.keywords {
+                    self.expr(&k.value, Use::Neutral, false);
+                }
+                return;
+            }
+        }
         let is_site = self.facts.site_by_range.contains_key(&call.range());
         let copy = !is_site && self.unwrap_copy(call).is_some();
         match &*call.func {
@@ -2814,6 +2848,34 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// Whether a done-callback can observe the task: anything but a bare
     /// `discard`/`remove`/`pop` of a collection (which is recorded as a prune).
     fn callback_observes(&mut self, cb: &'a Expr, range: TextRange) -> bool {
+        // `partial(forget, self._tasks)`: the collections it is given are
+        // pruned by it (unless it is a function of the module that takes
+        // nothing out of a collection); it observes unless it is a function
+        // of the module that only prunes (decision 11).
+        if let Expr::Call(p) = cb {
+            if last_identifier(&p.func) == Some("partial") {
+                let Some((f, rest)) = p.arguments.args.split_first() else {
+                    return true;
+                };
+                let rebound =
+                    matches!(f, Expr::Name(n) if self.model.module_rebound.contains(n.id.as_str()));
+                let def = if rebound {
+                    None
+                } else {
+                    self.resolve_callee(f)
+                        .and_then(|id| self.model.scopes[id as usize].def)
+                };
+                let prunes_only = def.is_some_and(|d| only_prunes(&d.body, 0));
+                if def.is_none_or(|d| block_any(&d.body, is_prune_stmt)) {
+                    for arg in rest {
+                        if let Some(k) = self.key_of(arg) {
+                            self.event(k, range, EventKind::Pruned);
+                        }
+                    }
+                }
+                return !prunes_only;
+            }
+        }
         let pruned = match cb {
             Expr::Attribute(a) if matches!(a.attr.as_str(), "discard" | "remove" | "pop") => {
                 Some(&*a.value)
