@@ -125,23 +125,41 @@ pub(crate) fn assemble(input: &Input) -> Report {
         if r.other_slots.is_empty() {
             continue;
         }
-        let leaves_running = |lc: &Lifecycle| lc.no_shutdown() || lc.cancel_not_awaited();
+        // How far a slot leaves the task running: not at all, cancelled
+        // but not awaited, never stopped.
+        let running = |lc: &Lifecycle| {
+            if lc.no_shutdown() {
+                2
+            } else {
+                u8::from(lc.cancel_not_awaited())
+            }
+        };
         let first = lifecycles
             .entry(*key)
             .or_insert_with(|| lifecycle::compute(model, facts, index, *key));
-        if !leaves_running(first) {
+        let first_running = running(first);
+        if first_running == 0 {
             continue;
         }
-        let better = r.other_slots.iter().position(|other| {
-            let RawOwner::Slot { key, .. } = other else {
+        // The other slot that stops the task, or else one that at least
+        // cancels it (the message then names the cancel that exists).
+        let mut better: Option<(usize, u8)> = None;
+        for (i, other) in r.other_slots.iter().enumerate() {
+            let rank = match other {
+                RawOwner::Slot { key, .. } => running(
+                    lifecycles
+                        .entry(*key)
+                        .or_insert_with(|| lifecycle::compute(model, facts, index, *key)),
+                ),
                 // Also put into a collection of another object's: taken.
-                return matches!(other, RawOwner::Transferred(_));
+                RawOwner::Transferred(_) => 0,
+                _ => continue,
             };
-            let lc = lifecycles
-                .entry(*key)
-                .or_insert_with(|| lifecycle::compute(model, facts, index, *key));
-            !leaves_running(lc)
-        });
+            if rank < first_running && better.is_none_or(|(_, b)| rank < b) {
+                better = Some((i, rank));
+            }
+        }
+        let better = better.map(|(i, _)| i);
         if let Some(i) = better {
             let first = std::mem::replace(&mut r.owner, r.other_slots.swap_remove(i));
             r.switched_from = Some(first);
