@@ -27,6 +27,9 @@ pub(crate) struct MessageContext<'a> {
     /// Whether that collection is a mapping (`{}`, `dict()`): its tasks are
     /// its values.
     pub mapping: bool,
+    /// Whether the tasks were put into containers inside the collection
+    /// (`self._by_doc[doc].append(task)`): its elements hold them.
+    pub nested: bool,
 }
 
 /// How many functions a message names, and how many locations a
@@ -104,6 +107,14 @@ pub(crate) fn message(kind: Kind, c: &MessageContext) -> String {
 /// The tasks of the owner's collection as an expression: a mapping's
 /// values (`self._tasks.values()`), a list's or set's items.
 fn tasks_of(c: &MessageContext) -> String {
+    if c.nested {
+        let outer = if c.mapping {
+            format!("{}.values()", c.slot)
+        } else {
+            c.slot.to_string()
+        };
+        return format!("(t for ts in {outer} for t in ts)");
+    }
     if c.mapping {
         format!("{}.values()", c.slot)
     } else {

@@ -1617,6 +1617,7 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
             task_group: false,
             collection: false,
             mapping: false,
+            nested: false,
         };
         for spawn in &owner.spawns {
             report.diagnostics.push(ProjectDiagnostic {

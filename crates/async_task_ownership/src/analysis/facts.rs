@@ -226,6 +226,9 @@ pub(crate) struct Facts<'a> {
     /// Stores under a constant key (`self._tasks["writer"] = task`): each
     /// replaces the task the key held, so they never grow the mapping.
     pub const_key_stores: FxHashSet<TextRange>,
+    /// Adds into a container inside the collection (`self._by_doc[doc].append(task)`,
+    /// `setdefault(doc, []).append(task)`): its tasks are in its elements.
+    pub nested_adds: FxHashSet<TextRange>,
     /// The elements of returned tuples (`return task, generation`).
     pub in_returned_tuple: FxHashSet<TextRange>,
     /// Where each cancel stands: the start of its statement list.
@@ -338,6 +341,7 @@ impl Facts<'_> {
             single_waits: Vec::new(),
             key_adds: FxHashSet::default(),
             const_key_stores: FxHashSet::default(),
+            nested_adds: FxHashSet::default(),
             cancel_blocks: FxHashMap::default(),
             in_returned_tuple: FxHashSet::default(),
             late_bound: FxHashSet::default(),
@@ -3052,7 +3056,11 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn add(&mut self, key: Key<'a>, container: &'a Expr, range: TextRange) {
         let mut c = container;
+        let mut nested = false;
         loop {
+            if !std::ptr::eq(c, container) {
+                nested = true;
+            }
             match c {
                 Expr::Subscript(s) => c = &s.value,
                 Expr::Call(call) => match &*call.func {
@@ -3080,7 +3088,12 @@ impl<'m, 'a> Walker<'m, 'a> {
             _ => true,
         });
         match to {
-            Some(to) => self.flow(key, to, FlowKind::Add, range),
+            Some(to) => {
+                if nested {
+                    self.facts.nested_adds.insert(range);
+                }
+                self.flow(key, to, FlowKind::Add, range);
+            }
             None => self.event(key, range, EventKind::HandedOn(Transfer::AddedTo(c))),
         }
     }

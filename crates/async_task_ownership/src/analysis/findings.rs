@@ -510,6 +510,17 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     } => is_mapping(facts, index, key),
                     _ => false,
                 },
+                nested: match res.owner {
+                    RawOwner::Slot {
+                        key,
+                        collection: true,
+                        ..
+                    } => index
+                        .flows_into(&key)
+                        .iter()
+                        .any(|&f| facts.nested_adds.contains(&facts.flows[f as usize].range)),
+                    _ => false,
+                },
             };
             report.diagnostics.push(Diagnostic {
                 code: RULE_CODE,
@@ -579,6 +590,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 task_group: false,
                 collection: false,
                 mapping: false,
+                nested: false,
             };
             let mut spawns = spawns;
             spawns.sort_by_key(|r| r.start());
