@@ -30,6 +30,8 @@ pub(crate) struct MessageContext<'a> {
     /// Whether the tasks were put into containers inside the collection
     /// (`self._by_doc[doc].append(task)`): its elements hold them.
     pub nested: bool,
+    /// Whether those containers are mappings (`tasks[ns][name] = task`).
+    pub nested_mapping: bool,
 }
 
 /// How many functions a message names, and how many locations a
@@ -113,7 +115,12 @@ fn tasks_of(c: &MessageContext) -> String {
         } else {
             c.slot.to_string()
         };
-        return format!("(t for ts in {outer} for t in ts)");
+        let inner = if c.nested_mapping {
+            "ts.values()"
+        } else {
+            "ts"
+        };
+        return format!("(t for ts in {outer} for t in {inner})");
     }
     if c.mapping {
         format!("{}.values()", c.slot)

@@ -1618,6 +1618,7 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
             collection: false,
             mapping: false,
             nested: false,
+            nested_mapping: false,
         };
         for spawn in &owner.spawns {
             report.diagnostics.push(ProjectDiagnostic {

@@ -229,6 +229,9 @@ pub(crate) struct Facts<'a> {
     /// Adds into a container inside the collection (`self._by_doc[doc].append(task)`,
     /// `setdefault(doc, []).append(task)`): its tasks are in its elements.
     pub nested_adds: FxHashSet<TextRange>,
+    /// Of those, stores under a key of the inner container
+    /// (`tasks[namespace][name] = task`): its values hold the tasks.
+    pub nested_mapping_adds: FxHashSet<TextRange>,
     /// The elements of returned tuples (`return task, generation`).
     pub in_returned_tuple: FxHashSet<TextRange>,
     /// Where each cancel stands: the start of its statement list.
@@ -342,6 +345,7 @@ impl Facts<'_> {
             key_adds: FxHashSet::default(),
             const_key_stores: FxHashSet::default(),
             nested_adds: FxHashSet::default(),
+            nested_mapping_adds: FxHashSet::default(),
             cancel_blocks: FxHashMap::default(),
             in_returned_tuple: FxHashSet::default(),
             late_bound: FxHashSet::default(),
@@ -2948,7 +2952,10 @@ impl<'m, 'a> Walker<'m, 'a> {
                 {
                     self.facts.const_key_stores.insert(range);
                 }
-                self.add(key, &s.value, range)
+                self.add(key, &s.value, range);
+                if self.facts.nested_adds.contains(&range) {
+                    self.facts.nested_mapping_adds.insert(range);
+                }
             }
             // `task, conn = d.popitem()` of a dict keyed by tasks.
             Expr::Tuple(t) if t.elts.len() == 2 && self.task_keyed.contains(&key) => {

@@ -521,6 +521,18 @@ pub(crate) fn assemble(input: &Input) -> Report {
                         .any(|&f| facts.nested_adds.contains(&facts.flows[f as usize].range)),
                     _ => false,
                 },
+                nested_mapping: match res.owner {
+                    RawOwner::Slot {
+                        key,
+                        collection: true,
+                        ..
+                    } => index.flows_into(&key).iter().any(|&f| {
+                        facts
+                            .nested_mapping_adds
+                            .contains(&facts.flows[f as usize].range)
+                    }),
+                    _ => false,
+                },
             };
             report.diagnostics.push(Diagnostic {
                 code: RULE_CODE,
@@ -591,6 +603,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 collection: false,
                 mapping: false,
                 nested: false,
+                nested_mapping: false,
             };
             let mut spawns = spawns;
             spawns.sort_by_key(|r| r.start());
