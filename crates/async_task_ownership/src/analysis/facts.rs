@@ -993,11 +993,12 @@ struct Walker<'m, 'a> {
     /// which the model does not collect: they are rare, and finding them
     /// would mean walking every expression twice.
     late_bound: FxHashSet<(ScopeId, &'a str)>,
-    /// The parameters (without a default) of the lambdas being walked:
-    /// inside, those names are the lambda's (`add_done_callback(lambda t:
+    /// The parameters of the lambdas being walked, innermost last: inside,
+    /// those names are the lambda's (`add_done_callback(lambda t:
     /// log(t.exception()))` reads the callback's argument, not the
-    /// function's `t`).
-    lambda_params: Vec<&'a str>,
+    /// function's `t`); one whose default is a name names what that name
+    /// does where the lambda is made (`lambda t=task: t.cancel()`).
+    lambda_params: Vec<(&'a str, Option<&'a str>)>,
     /// Containers a task was put into as a key (`d[task] = v`, `{task:
     /// v}`): their `(key, value)` pairs hold the task first.
     task_keyed: FxHashSet<Key<'a>>,
@@ -1460,8 +1461,23 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn name_key(&self, name: &'a str) -> Option<Key<'a>> {
-        if !self.lambda_params.is_empty() && self.lambda_params.contains(&name) {
-            return None;
+        let mut name = name;
+        if !self.lambda_params.is_empty() {
+            // The innermost lambda's binding of the name, then (for a
+            // default) the binding of its default where the lambda is made.
+            let mut end = self.lambda_params.len();
+            while let Some(i) = self.lambda_params[..end]
+                .iter()
+                .rposition(|(p, _)| *p == name)
+            {
+                match self.lambda_params[i].1 {
+                    None => return None,
+                    Some(target) => {
+                        name = target;
+                        end = i;
+                    }
+                }
+            }
         }
         match self.model.resolve_name(self.scope, name) {
             NameHome::Local(s) => Some(Key::Local(s, name)),
@@ -2230,7 +2246,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             return false;
         };
         let name = n.id.as_str();
-        if !self.lambda_params.is_empty() && self.lambda_params.contains(&name) {
+        if !self.lambda_params.is_empty() && self.lambda_params.iter().any(|(p, _)| *p == name) {
             return false;
         }
         Some(name) == self.self_name
@@ -2471,10 +2487,15 @@ impl<'m, 'a> Walker<'m, 'a> {
                 if let Some(p) = &l.parameters {
                     self.lambda_params.extend(
                         p.iter_non_variadic_params()
-                            .filter(|p| p.default.is_none())
-                            .map(|p| p.parameter.name.as_str())
-                            .chain(p.vararg.iter().map(|v| v.name.as_str()))
-                            .chain(p.kwarg.iter().map(|v| v.name.as_str())),
+                            .map(|p| {
+                                let default = match p.default.as_deref() {
+                                    Some(Expr::Name(d)) => Some(d.id.as_str()),
+                                    _ => None,
+                                };
+                                (p.parameter.name.as_str(), default)
+                            })
+                            .chain(p.vararg.iter().map(|v| (v.name.as_str(), None)))
+                            .chain(p.kwarg.iter().map(|v| (v.name.as_str(), None))),
                     );
                 }
                 self.expr(&l.body, body_use, false);
