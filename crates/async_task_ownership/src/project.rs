@@ -377,8 +377,6 @@ pub(crate) fn facts_from(
         ),
         classes: Vec::new(),
         class_methods: Vec::new(),
-        subclasses: Vec::new(),
-        self_calls: Vec::new(),
         instance_names: FxHashSet::default(),
         self_instances: FxHashSet::default(),
         pending: Vec::new(),
@@ -425,7 +423,6 @@ pub(crate) fn facts_from(
     scan.collect_instance_names(&module.body);
     scan.body(&module.body, Ctx::default());
     scan.resolve_pending();
-    scan.overridden_self_calls();
     let Scan {
         mut facts,
         shutdown_handlers: handlers,
@@ -550,13 +547,6 @@ struct Scan<'s, 'a> {
     /// The names of the methods defined in each class body walked (each
     /// class's a range of them, in its `Ctx`).
     class_methods: Vec<&'a str>,
-    /// Each base named by a class of the module, with the class's name and
-    /// methods (a range of `class_methods`).
-    subclasses: Vec<(&'a str, &'a str, (u32, u32))>,
-    /// `(class, method)` of the `self.<method>()` calls of a class's own
-    /// methods, left out of the unresolved methods unless a subclass of the
-    /// module overrides the method.
-    self_calls: Vec<(&'a str, &'a str)>,
     /// Module-level names bound to a constructor call.
     instance_names: FxHashSet<&'a str>,
     /// `(class, attr)` of `self.<attr> = Class(...)` in the class's methods.
@@ -583,41 +573,6 @@ fn last_name(expr: &Expr) -> Option<&str> {
 
 impl<'a> Scan<'_, 'a> {
     /// Adds a method called on a receiver the module cannot name.
-    /// The `self.<method>()` calls of a class whose method a subclass of
-    /// the module (or a subclass of one, a few levels down) overrides: the
-    /// call may run the subclass's method on an instance the join follows
-    /// only by name.
-    fn overridden_self_calls(&mut self) {
-        if self.subclasses.is_empty() {
-            return;
-        }
-        let calls = std::mem::take(&mut self.self_calls);
-        for (class, method) in calls {
-            let mut bases = vec![class];
-            let mut overridden = false;
-            for _ in 0..8 {
-                let mut next = Vec::new();
-                for &(base, sub, (first, end)) in &self.subclasses {
-                    if bases.contains(&base) && sub != base {
-                        overridden |= self
-                            .class_methods
-                            .get(first as usize..end as usize)
-                            .is_some_and(|m| m.contains(&method));
-                        next.push(sub);
-                    }
-                }
-                if overridden || next.is_empty() {
-                    break;
-                }
-                bases = next;
-            }
-            if overridden {
-                self.last_unresolved = "";
-                self.unresolved(method);
-            }
-        }
-    }
-
     fn unresolved(&mut self, method: &'a str) {
         // The same method as the call before (`x.append(…)` after
         // `y.append(…)`) is in the table already.
@@ -964,18 +919,9 @@ impl<'a> Scan<'_, 'a> {
                         Stmt::FunctionDef(f) => Some(f.name.as_str()),
                         _ => None,
                     }));
-                let methods = (first, self.class_methods.len() as u32);
-                for base in c.bases() {
-                    let base = match base {
-                        Expr::Name(n) => n.id.as_str(),
-                        Expr::Attribute(a) => a.attr.as_str(),
-                        _ => continue,
-                    };
-                    self.subclasses.push((base, c.name.as_str(), methods));
-                }
                 let inner = Ctx {
                     class: Some(c.name.as_str()),
-                    methods,
+                    methods: (first, self.class_methods.len() as u32),
                     top_class: ctx.function.is_none() && ctx.class.is_none() && ctx.direct,
                     ..Ctx::default()
                 };
@@ -1233,12 +1179,12 @@ impl<'a> Scan<'_, 'a> {
             // `self.stop()` of a method the class defines: the class's
             // own call, closed over by its owner facts (a start or stop
             // method calling it), no call on an instance the join could
-            // miss — unless a subclass of the module overrides it (a
-            // template method: the base's `close()` runs the subclass's
-            // `stop()`), seen once the module is walked. (A method it
-            // inherits may be a base's of another module, `Mixin.close()`
-            // calling the owner's `stop()`: a receiver the module cannot
-            // name.)
+            // miss. (A subclass of the module overriding it is seen by the
+            // owner facts too: `Service.close()` calling `self.stop()`
+            // stops a `Worker` whose `stop()` overrides the base's. A
+            // method it inherits may be a base's of another module,
+            // `Mixin.close()` calling the owner's `stop()`: a receiver the
+            // module cannot name.)
             Expr::Name(n)
                 if ctx.self_name == Some(n.id.as_str())
                     && ctx.class.is_some()
@@ -1247,9 +1193,6 @@ impl<'a> Scan<'_, 'a> {
                         .get(ctx.methods.0 as usize..ctx.methods.1 as usize)
                         .is_some_and(|m| m.contains(&method)) =>
             {
-                if let Some(class) = ctx.class {
-                    self.self_calls.push((class, method));
-                }
                 return;
             }
             Expr::Name(n) => {

@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::facts::{Facts, Key, SiteId};
 use super::lifecycle;
-use super::model::{Model, ScopeId, MODULE_SCOPE};
+use super::model::{ClassId, Model, ScopeId, MODULE_SCOPE};
 use super::names::any_expr;
 use super::owners::{self, Index, RawOwner};
 use ruff_python_ast::Expr;
@@ -68,6 +68,57 @@ impl Raising {
                 .get(&scope)
                 .is_some_and(|hs| hs.iter().any(|h| h.contains_range(range)))
     }
+}
+
+/// The calls, plus, for `self.m()` made in a method of a base of `class`
+/// (of the module), a call of `class`'s own `m` where it overrides the
+/// base's: a template method (`Service.close()` calling `self.stop()`)
+/// runs the subclass's `stop()` on the subclass's instances.
+fn with_overrides(
+    model: &Model,
+    class: ClassId,
+    calls: &[(ScopeId, ScopeId, SiteId)],
+) -> Vec<(ScopeId, ScopeId, SiteId)> {
+    let mut out = calls.to_vec();
+    // The class and its bases of the module, nearest first.
+    let mut chain: Vec<ClassId> = vec![class];
+    let mut i = 0;
+    while i < chain.len() && chain.len() < 16 {
+        let c = chain[i];
+        for base in &model.classes[c as usize].bases {
+            if let Some(&b) = model.class_by_name.get(base) {
+                if !chain.contains(&b) {
+                    chain.push(b);
+                }
+            }
+        }
+        i += 1;
+    }
+    if chain.len() == 1 {
+        return out;
+    }
+    for &(caller, callee, site) in calls {
+        let Some(caller_class) = model.scopes[caller as usize].class else {
+            continue;
+        };
+        let Some(pos) = chain.iter().position(|&c| c == caller_class) else {
+            continue;
+        };
+        if pos == 0 {
+            continue;
+        }
+        let Some(name) = model.scopes[callee as usize].def.map(|d| d.name.as_str()) else {
+            continue;
+        };
+        // The nearest definition below the base that makes the call.
+        let over = chain[..pos]
+            .iter()
+            .find_map(|&c| model.classes[c as usize].methods.get(name).copied());
+        if let Some(over) = over.filter(|&o| o != callee) {
+            out.push((caller, over, site));
+        }
+    }
+    out
 }
 
 pub(crate) fn class_owners(
@@ -177,6 +228,7 @@ pub(crate) fn class_owners(
     }
     let mut out = Vec::new();
     for (class, (mut start, mut stop, spawns, cleanups)) in by_class {
+        let calls = with_overrides(model, class, &calls);
         loop {
             let mut changed = false;
             for &(caller, callee, _) in &calls {

@@ -1934,8 +1934,14 @@ impl<'m, 'a> Walker<'m, 'a> {
             Stmt::Try(t) => {
                 // The `except` clauses and the `else` clause: at most one of
                 // them runs (a cancel in a handler never precedes an await in
-                // the `else`).
-                if !t.handlers.is_empty() && (t.handlers.len() > 1 || !t.orelse.is_empty()) {
+                // the `else`) — in one pass: not in a loop, whose next pass
+                // may run another, nor for `except*`, whose clauses may all
+                // run for one exception group.
+                if !t.is_star
+                    && self.loop_depth == 0
+                    && !t.handlers.is_empty()
+                    && (t.handlers.len() > 1 || !t.orelse.is_empty())
+                {
                     let id = self.facts.branches.last().map_or(0, |(id, _)| id + 1);
                     for h in &t.handlers {
                         self.facts.branches.push((id, h.range()));
@@ -2611,11 +2617,25 @@ impl<'m, 'a> Walker<'m, 'a> {
             {
                 self.expr(&a.value, Use::Receiver("add_done_callback", call), false);
                 self.expr(&p.func, Use::Neutral, false);
-                for arg in &*p.arguments.args {
-                    self.expr(arg, Use::Neutral, false);
+                // A collection tasks were put into is pruned by the callback
+                // (`callback_observes`); anything else given to it (a task)
+                // is handed on, as to any call.
+                for (i, arg) in p.arguments.args.iter().enumerate() {
+                    let u = if self.is_task_collection(arg) {
+                        Use::Neutral
+                    } else {
+                        Use::Arg(p, ArgPos::Index(i))
+                    };
+                    self.expr(arg, u, false);
                 }
                 for k in &p.arguments.keywords {
-                    self.expr(&k.value, Use::Neutral, false);
+                    let u = match &k.arg {
+                        Some(name) if !self.is_task_collection(&k.value) => {
+                            Use::Arg(p, ArgPos::Keyword(name.as_str()))
+                        }
+                        _ => Use::Neutral,
+                    };
+                    self.expr(&k.value, u, false);
                 }
                 return;
             }
@@ -2874,6 +2894,17 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
+    /// Whether `e` names a collection tasks were put into before (a
+    /// `partial` done-callback given it prunes it).
+    fn is_task_collection(&mut self, e: &'a Expr) -> bool {
+        self.key_of(e).is_some_and(|k| {
+            self.facts
+                .flows
+                .iter()
+                .any(|f| f.to == k && f.kind == FlowKind::Add)
+        })
+    }
+
     /// Whether a done-callback can observe the task: anything but a bare
     /// `discard`/`remove`/`pop` of a collection (which is recorded as a prune).
     fn callback_observes(&mut self, cb: &'a Expr, range: TextRange) -> bool {
@@ -2896,9 +2927,14 @@ impl<'m, 'a> Walker<'m, 'a> {
                 };
                 let prunes_only = def.is_some_and(|d| only_prunes(&d.body, 0));
                 if def.is_none_or(|d| block_any(&d.body, is_prune_stmt)) {
-                    for arg in rest {
-                        if let Some(k) = self.key_of(arg) {
-                            self.event(k, range, EventKind::Pruned);
+                    let given = rest
+                        .iter()
+                        .chain(p.arguments.keywords.iter().map(|k| &k.value));
+                    for arg in given {
+                        if self.is_task_collection(arg) {
+                            if let Some(k) = self.key_of(arg) {
+                                self.event(k, range, EventKind::Pruned);
+                            }
                         }
                     }
                 }
