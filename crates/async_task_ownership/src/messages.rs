@@ -162,6 +162,10 @@ pub(crate) fn help(kind: Kind, c: &MessageContext) -> String {
             "Return early while the task runs (`if {0} is not None and not {0}.done(): return`), or cancel it before replacing it",
             c.slot
         ),
+        Kind::UnboundedCollection if c.nested => format!(
+            "Remove finished tasks from the container inside `{}` they were added to: `task.add_done_callback({}[key].remove)` right after adding it (`.discard` for a set)",
+            c.slot, c.slot
+        ),
         Kind::UnboundedCollection if c.mapping => format!(
             "Remove finished tasks: `task.add_done_callback(lambda _: {}.pop(key, None))` right after storing it under `key`",
             c.slot

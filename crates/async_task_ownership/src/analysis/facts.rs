@@ -1123,8 +1123,19 @@ fn only_prunes(body: &[Stmt], depth: u32) -> bool {
                 }
             },
             Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) => true,
+            // A loop over what reads no outcome (`for t in
+            // list(self._tasks)`, not `for e in [t.exception()]`).
             Stmt::For(f) => {
-                let yes = f.orelse.is_empty() && only_prunes(&f.body, depth + 1);
+                let yes = f.orelse.is_empty()
+                    && !reads_outcome(&f.iter)
+                    && only_prunes(&f.body, depth + 1);
+                prunes |= yes;
+                yes
+            }
+            Stmt::While(w) => {
+                let yes = w.orelse.is_empty()
+                    && !reads_outcome(&w.test)
+                    && only_prunes(&w.body, depth + 1);
                 prunes |= yes;
                 yes
             }
@@ -1173,6 +1184,14 @@ fn block_continues(body: &[Stmt]) -> bool {
 
 /// Whether a statement of the block, or of the blocks nested in it that
 /// run as part of it (not a loop's body, not a function's), is `leaf`.
+/// Whether an expression calls `exception()` or `result()`.
+fn reads_outcome(e: &Expr) -> bool {
+    any_expr(e, |x| {
+        matches!(x, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a)
+            if matches!(a.attr.as_str(), "exception" | "result")))
+    })
+}
+
 /// A `discard`, `remove` or `pop` call as a statement or returned, or a
 /// loop whose body holds one.
 fn is_prune_stmt(s: &Stmt) -> bool {
@@ -1338,6 +1357,9 @@ fn is_constant_key(key: &Expr) -> bool {
         | Expr::NumberLiteral(_)
         | Expr::BooleanLiteral(_)
         | Expr::NoneLiteral(_) => true,
+        // `f"writer"`, `-1`.
+        Expr::FString(f) => f.value.elements().all(|e| e.is_literal()),
+        Expr::UnaryOp(u) => matches!(&*u.operand, Expr::NumberLiteral(_)),
         Expr::Tuple(t) => {
             !t.elts.is_empty()
                 && t.elts.iter().all(|e| {
@@ -2611,12 +2633,14 @@ impl<'m, 'a> Walker<'m, 'a> {
         // done; they are not handed on (the callback is judged by
         // `callback_observes`).
         if let (Expr::Attribute(a), [Expr::Call(p)]) = (&*call.func, &*call.arguments.args) {
-            if a.attr.as_str() == "add_done_callback"
-                && call.arguments.keywords.is_empty()
-                && last_identifier(&p.func) == Some("partial")
+            if a.attr.as_str() == "add_done_callback" && last_identifier(&p.func) == Some("partial")
             {
                 self.expr(&a.value, Use::Receiver("add_done_callback", call), false);
                 self.expr(&p.func, Use::Neutral, false);
+                // `context=…`.
+                for k in &call.arguments.keywords {
+                    self.expr(&k.value, Use::Neutral, false);
+                }
                 // A collection tasks were put into is pruned by the callback
                 // (`callback_observes`); anything else given to it (a task)
                 // is handed on, as to any call.

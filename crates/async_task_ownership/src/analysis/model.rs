@@ -543,25 +543,29 @@ impl<'a> Builder<'a> {
     }
 
     /// Notes the module-level functions an assignment's target binds again.
-    fn note_module_rebind(&mut self, target: &'a Expr) {
+    fn note_module_rebind(&mut self, target: &'a Expr, scope: ScopeId) {
         match target {
             Expr::Name(n) => {
                 let name = n.id.as_str();
-                if self
-                    .model
-                    .functions_by_name
-                    .get(name)
-                    .is_some_and(|f| f.module.is_some())
+                // At module level, or through `global` in a function.
+                let module_level = scope == MODULE_SCOPE
+                    || self.model.scopes[scope as usize].globals.contains(name);
+                if module_level
+                    && self
+                        .model
+                        .functions_by_name
+                        .get(name)
+                        .is_some_and(|f| f.module.is_some())
                 {
                     self.model.module_rebound.insert(name);
                 }
             }
             Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
                 for e in elts {
-                    guard(|| self.note_module_rebind(e));
+                    guard(|| self.note_module_rebind(e, scope));
                 }
             }
-            Expr::Starred(st) => self.note_module_rebind(&st.value),
+            Expr::Starred(st) => self.note_module_rebind(&st.value, scope),
             _ => {}
         }
     }
@@ -859,8 +863,8 @@ impl<'a> Builder<'a> {
             }
             Stmt::Assign(a) => {
                 for t in &a.targets {
-                    if scope == MODULE_SCOPE && class.is_none() {
-                        self.note_module_rebind(t);
+                    if class.is_none() {
+                        self.note_module_rebind(t, scope);
                     }
                     self.bind_target(t, scope, class);
                     self.note_loop_binding(t, Some(&a.value), None);
@@ -868,6 +872,9 @@ impl<'a> Builder<'a> {
                 }
             }
             Stmt::AnnAssign(a) => {
+                if class.is_none() && a.value.is_some() {
+                    self.note_module_rebind(&a.target, scope);
+                }
                 self.bind_target(&a.target, scope, class);
                 self.note_loop_binding(&a.target, a.value.as_deref(), Some(&a.annotation));
                 if let Some(v) = &a.value {
