@@ -405,32 +405,37 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     };
                     findings.push((Kind::UnboundedCollection, sec, String::new()));
                 }
-                // The first slot the task was judged by another than
-                // (decision 45) still grows if nothing prunes it.
-                if let Some(RawOwner::Slot {
-                    key: first,
-                    collection: true,
-                    store: first_store,
-                    ..
-                }) = &res.switched_from
-                {
-                    let grows = lifecycles
-                        .entry(*first)
-                        .or_insert_with(|| lifecycle::compute(model, facts, index, *first))
-                        .unbounded();
-                    if grows
-                        && !facts.const_key_stores.contains(first_store)
-                        && !findings
-                            .iter()
-                            .any(|(k, _, _)| *k == Kind::UnboundedCollection)
+                // The other slots the task is kept in (decision 45: the
+                // first one, when the task is judged by another, and the
+                // ones after it) still grow if nothing prunes them.
+                for other in res.switched_from.iter().chain(&res.other_slots) {
+                    let RawOwner::Slot {
+                        key: other_key,
+                        collection: true,
+                        store: other_store,
+                        ..
+                    } = other
+                    else {
+                        continue;
+                    };
+                    if findings
+                        .iter()
+                        .any(|(k, _, _)| *k == Kind::UnboundedCollection)
                     {
+                        break;
+                    }
+                    let grows = lifecycles
+                        .entry(*other_key)
+                        .or_insert_with(|| lifecycle::compute(model, facts, index, *other_key))
+                        .unbounded();
+                    if grows && !facts.const_key_stores.contains(other_store) {
                         let sec =
-                            if line_of(input, *first_store) == line_of(input, site.call.range()) {
+                            if line_of(input, *other_store) == line_of(input, site.call.range()) {
                                 Vec::new()
                             } else {
-                                vec![secondary(*first_store, messages::LABEL_ADDED)]
+                                vec![secondary(*other_store, messages::LABEL_ADDED)]
                             };
-                        let name = match first {
+                        let name = match other_key {
                             Key::Attr(_, attr) => format!("self.{attr}"),
                             Key::Module(name) => (*name).to_string(),
                             _ => String::new(),
@@ -486,6 +491,37 @@ pub(crate) fn assemble(input: &Input) -> Report {
             };
             // The first slot's growth, named by its own slot (decision 45).
             let first_slot = *kind == Kind::UnboundedCollection && !extra.is_empty();
+            // The collection the message is about: the owner's, or the
+            // other slot named.
+            let owner_collection = match res.owner {
+                RawOwner::Slot {
+                    key,
+                    collection: true,
+                    ..
+                } => Some(key),
+                _ => None,
+            };
+            let judged = if first_slot {
+                res.switched_from
+                    .iter()
+                    .chain(&res.other_slots)
+                    .find_map(|o| match o {
+                        RawOwner::Slot {
+                            key: key @ Key::Attr(_, attr),
+                            collection: true,
+                            ..
+                        } if extra.strip_prefix("self.") == Some(*attr) => Some(*key),
+                        RawOwner::Slot {
+                            key: key @ Key::Module(name),
+                            collection: true,
+                            ..
+                        } if extra == name => Some(*key),
+                        _ => None,
+                    })
+                    .or(owner_collection)
+            } else {
+                owner_collection
+            };
             let ctx = MessageContext {
                 task: &task_text,
                 slot: if first_slot { extra } else { &slot_text },
@@ -502,37 +538,20 @@ pub(crate) fn assemble(input: &Input) -> Report {
                         ..
                     }
                 ),
-                mapping: match res.owner {
-                    RawOwner::Slot {
-                        key,
-                        collection: true,
-                        ..
-                    } => is_mapping(facts, index, key),
-                    _ => false,
-                },
-                nested: match res.owner {
-                    RawOwner::Slot {
-                        key,
-                        collection: true,
-                        ..
-                    } => index
+                mapping: judged.is_some_and(|key| is_mapping(facts, index, key)),
+                nested: judged.is_some_and(|key| {
+                    index
                         .flows_into(&key)
                         .iter()
-                        .any(|&f| facts.nested_adds.contains(&facts.flows[f as usize].range)),
-                    _ => false,
-                },
-                nested_mapping: match res.owner {
-                    RawOwner::Slot {
-                        key,
-                        collection: true,
-                        ..
-                    } => index.flows_into(&key).iter().any(|&f| {
+                        .any(|&f| facts.nested_adds.contains(&facts.flows[f as usize].range))
+                }),
+                nested_mapping: judged.is_some_and(|key| {
+                    index.flows_into(&key).iter().any(|&f| {
                         facts
                             .nested_mapping_adds
                             .contains(&facts.flows[f as usize].range)
-                    }),
-                    _ => false,
-                },
+                    })
+                }),
             };
             report.diagnostics.push(Diagnostic {
                 code: RULE_CODE,
