@@ -1100,71 +1100,52 @@ fn only_prunes(body: &[Stmt], depth: u32) -> bool {
     if depth > 3 {
         return false;
     }
+    let nested = |b: &[Stmt]| only_prunes(b, depth + 1);
     let mut prunes = false;
     for (i, s) in body.iter().enumerate() {
-        let ok = match s {
+        // Whether the statement is allowed, and whether it takes something
+        // out (a docstring, `pass`, `break` or a bare `return` do not).
+        let (ok, takes_out) = match s {
             Stmt::Expr(e) => match &*e.value {
-                Expr::Call(_) => {
-                    let yes = is_prune(&e.value);
-                    prunes |= yes;
-                    yes
-                }
-                Expr::StringLiteral(_) => i == 0,
-                _ => false,
+                Expr::Call(_) => (is_prune(&e.value), true),
+                Expr::StringLiteral(_) => (i == 0, false),
+                _ => (false, false),
             },
             // `return self._tasks.discard(task)`: its value goes to the
             // loop, which drops it.
             Stmt::Return(r) => match r.value.as_deref() {
-                None => true,
-                Some(v) => {
-                    let yes = is_prune(v);
-                    prunes |= yes;
-                    yes
-                }
+                None => (true, false),
+                Some(v) => (is_prune(v), true),
             },
-            Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) => true,
+            Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) => (true, false),
             // A loop over what reads no outcome (`for t in
             // list(self._tasks)`, not `for e in [t.exception()]`).
-            Stmt::For(f) => {
-                let yes = f.orelse.is_empty()
-                    && !reads_outcome(&f.iter)
-                    && only_prunes(&f.body, depth + 1);
-                prunes |= yes;
-                yes
-            }
-            Stmt::While(w) => {
-                let yes = w.orelse.is_empty()
-                    && !reads_outcome(&w.test)
-                    && only_prunes(&w.body, depth + 1);
-                prunes |= yes;
-                yes
-            }
-            Stmt::If(x) => {
-                let yes = x.elif_else_clauses.is_empty() && only_prunes(&x.body, depth + 1);
-                prunes |= yes;
-                yes
-            }
-            Stmt::With(w) => {
-                let yes = !w.is_async && only_prunes(&w.body, depth + 1);
-                prunes |= yes;
-                yes
-            }
-            Stmt::Try(t) => {
-                let yes = only_prunes(&t.body, depth + 1)
+            Stmt::For(f) => (
+                f.orelse.is_empty() && !reads_outcome(&f.iter) && nested(&f.body),
+                true,
+            ),
+            Stmt::While(w) => (
+                w.orelse.is_empty() && !reads_outcome(&w.test) && nested(&w.body),
+                true,
+            ),
+            Stmt::If(x) => (x.elif_else_clauses.is_empty() && nested(&x.body), true),
+            Stmt::With(w) => (!w.is_async && nested(&w.body), true),
+            Stmt::Try(t) => (
+                nested(&t.body)
                     && t.orelse.is_empty()
                     && t.finalbody.is_empty()
                     && t.handlers.iter().all(|h| {
                         let ast::ExceptHandler::ExceptHandler(h) = h;
                         h.body.iter().all(|s| matches!(s, Stmt::Pass(_)))
-                    });
-                prunes |= yes;
-                yes
-            }
-            _ => false,
+                    }),
+                true,
+            ),
+            _ => (false, false),
         };
         if !ok {
             return false;
         }
+        prunes |= takes_out;
     }
     prunes
 }
