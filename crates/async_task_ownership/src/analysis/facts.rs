@@ -1341,18 +1341,12 @@ fn is_constant_key(key: &Expr) -> bool {
         // `f"writer"`, `-1`.
         Expr::FString(f) => f.value.elements().all(|e| e.is_literal()),
         Expr::UnaryOp(u) => matches!(&*u.operand, Expr::NumberLiteral(_)),
+        // A tuple of those (not of tuples: one level).
         Expr::Tuple(t) => {
             !t.elts.is_empty()
-                && t.elts.iter().all(|e| {
-                    matches!(
-                        e,
-                        Expr::StringLiteral(_)
-                            | Expr::BytesLiteral(_)
-                            | Expr::NumberLiteral(_)
-                            | Expr::BooleanLiteral(_)
-                            | Expr::NoneLiteral(_)
-                    )
-                })
+                && t.elts
+                    .iter()
+                    .all(|e| !e.is_tuple_expr() && is_constant_key(e))
         }
         _ => false,
     }
@@ -1937,22 +1931,36 @@ impl<'m, 'a> Walker<'m, 'a> {
             Stmt::Try(t) => {
                 // The `except` clauses and the `else` clause: at most one of
                 // them runs (a cancel in a handler never precedes an await in
-                // the `else`) — in one pass: not in a loop, whose next pass
-                // may run another, nor for `except*`, whose clauses may all
-                // run for one exception group.
-                if !t.is_star
-                    && self.loop_depth == 0
-                    && !t.handlers.is_empty()
-                    && (t.handlers.len() > 1 || !t.orelse.is_empty())
-                {
-                    let id = self.facts.branches.last().map_or(0, |(id, _)| id + 1);
-                    for h in &t.handlers {
-                        self.facts.branches.push((id, h.range()));
+                // the `else`). In a loop, a handler that does not leave it
+                // may be followed by another clause in the next pass; the
+                // clauses of `except*` may all run for one exception group
+                // (each still excludes the `else`).
+                let in_loop = self.loop_depth > 0;
+                let arms: Vec<TextRange> = t
+                    .handlers
+                    .iter()
+                    .filter(|h| {
+                        let ast::ExceptHandler::ExceptHandler(h) = h;
+                        !in_loop || block_exits(&h.body)
+                    })
+                    .map(Ranged::range)
+                    .collect();
+                let orelse = match (t.orelse.first(), t.orelse.last()) {
+                    (Some(first), Some(last)) => Some(TextRange::new(first.start(), last.end())),
+                    _ => None,
+                };
+                let mut next_id = self.facts.branches.last().map_or(0, |(id, _)| id + 1);
+                if !t.is_star {
+                    if arms.len() + usize::from(orelse.is_some()) >= 2 {
+                        for &arm in arms.iter().chain(&orelse) {
+                            self.facts.branches.push((next_id, arm));
+                        }
                     }
-                    if let (Some(first), Some(last)) = (t.orelse.first(), t.orelse.last()) {
-                        self.facts
-                            .branches
-                            .push((id, TextRange::new(first.start(), last.end())));
+                } else if let Some(orelse) = orelse {
+                    for &arm in &arms {
+                        self.facts.branches.push((next_id, arm));
+                        self.facts.branches.push((next_id, orelse));
+                        next_id += 1;
                     }
                 }
                 let exit_after = std::mem::take(&mut self.exit_after_try);

@@ -525,7 +525,11 @@ pub(crate) fn assemble(input: &Input) -> Report {
             let ctx = MessageContext {
                 task: &task_text,
                 slot: if first_slot { extra } else { &slot_text },
-                owner: &owner_words,
+                owner: if matches!(judged, Some(Key::Module(_))) {
+                    "the module"
+                } else {
+                    &owner_words
+                },
                 function,
                 others: &others,
                 local,
