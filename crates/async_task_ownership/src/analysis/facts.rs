@@ -2930,6 +2930,15 @@ impl<'m, 'a> Walker<'m, 'a> {
                 let Some((f, rest)) = p.arguments.args.split_first() else {
                     return true;
                 };
+                // `partial(self._tasks.pop, name)`: a bare removal.
+                if let Expr::Attribute(a) = f {
+                    if matches!(a.attr.as_str(), "discard" | "remove" | "pop") {
+                        if let Some(k) = self.key_of(&a.value) {
+                            self.event(k, range, EventKind::Pruned);
+                        }
+                        return false;
+                    }
+                }
                 let rebound =
                     matches!(f, Expr::Name(n) if self.model.module_rebound.contains(n.id.as_str()));
                 let def = if rebound {
