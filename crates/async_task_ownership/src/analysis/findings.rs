@@ -424,6 +424,13 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     {
                         break;
                     }
+                    // Only the owner's slots and the module's (a local
+                    // collection is the function's business).
+                    let name = match other_key {
+                        Key::Attr(_, attr) => format!("self.{attr}"),
+                        Key::Module(name) => (*name).to_string(),
+                        _ => continue,
+                    };
                     let grows = lifecycles
                         .entry(*other_key)
                         .or_insert_with(|| lifecycle::compute(model, facts, index, *other_key))
@@ -435,11 +442,6 @@ pub(crate) fn assemble(input: &Input) -> Report {
                             } else {
                                 vec![secondary(*other_store, messages::LABEL_ADDED)]
                             };
-                        let name = match other_key {
-                            Key::Attr(_, attr) => format!("self.{attr}"),
-                            Key::Module(name) => (*name).to_string(),
-                            _ => String::new(),
-                        };
                         findings.push((Kind::UnboundedCollection, sec, name));
                     }
                 }
