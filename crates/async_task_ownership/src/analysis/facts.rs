@@ -1038,6 +1038,10 @@ const OBSERVING_METHODS: [&str; 5] = [
     "__await__",
     "add_done_callback",
 ];
+/// The calls that take one element out of a collection: as a done-callback
+/// (`task.add_done_callback(self._tasks.discard)`), a bare removal.
+const REMOVAL_METHODS: [&str; 3] = ["discard", "remove", "pop"];
+
 /// Methods of a container that take elements out of it.
 const PRUNE_METHODS: [&str; 7] = [
     "discard",
@@ -1093,10 +1097,6 @@ fn handler_catches(model: &Model, scope: ScopeId, type_: Option<&Expr>) -> (bool
 /// `else`, a `for`, a `try` whose handlers only pass, or a `with`, allowed;
 /// `depth` bounds the nesting looked into).
 fn only_prunes(body: &[Stmt], depth: u32) -> bool {
-    fn is_prune(e: &Expr) -> bool {
-        matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a)
-            if matches!(a.attr.as_str(), "discard" | "remove" | "pop")))
-    }
     if depth > 3 {
         return false;
     }
@@ -1107,7 +1107,7 @@ fn only_prunes(body: &[Stmt], depth: u32) -> bool {
         // out (a docstring, `pass`, `break` or a bare `return` do not).
         let (ok, takes_out) = match s {
             Stmt::Expr(e) => match &*e.value {
-                Expr::Call(_) => (is_prune(&e.value), true),
+                Expr::Call(_) => (is_prune_call(&e.value), true),
                 Expr::StringLiteral(_) => (i == 0, false),
                 _ => (false, false),
             },
@@ -1115,7 +1115,7 @@ fn only_prunes(body: &[Stmt], depth: u32) -> bool {
             // loop, which drops it.
             Stmt::Return(r) => match r.value.as_deref() {
                 None => (true, false),
-                Some(v) => (is_prune(v), true),
+                Some(v) => (is_prune_call(v), true),
             },
             Stmt::Pass(_) | Stmt::Break(_) | Stmt::Continue(_) => (true, false),
             // A loop over what reads no outcome (`for t in
@@ -1183,8 +1183,13 @@ fn is_prune_stmt(s: &Stmt) -> bool {
         Stmt::While(w) => return block_any(&w.body, is_prune_stmt),
         _ => None,
     };
-    matches!(call, Some(Expr::Call(c)) if matches!(&*c.func, Expr::Attribute(a)
-        if matches!(a.attr.as_str(), "discard" | "remove" | "pop")))
+    call.is_some_and(is_prune_call)
+}
+
+/// A `discard`, `remove` or `pop` call on something.
+fn is_prune_call(e: &Expr) -> bool {
+    matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a)
+        if REMOVAL_METHODS.contains(&a.attr.as_str())))
 }
 
 fn block_any(body: &[Stmt], leaf: fn(&Stmt) -> bool) -> bool {
@@ -1936,15 +1941,19 @@ impl<'m, 'a> Walker<'m, 'a> {
                 // clauses of `except*` may all run for one exception group
                 // (each still excludes the `else`).
                 let in_loop = self.loop_depth > 0;
-                let arms: Vec<TextRange> = t
-                    .handlers
-                    .iter()
-                    .filter(|h| {
-                        let ast::ExceptHandler::ExceptHandler(h) = h;
-                        !in_loop || block_exits(&h.body)
-                    })
-                    .map(Ranged::range)
-                    .collect();
+                let clauses = t.handlers.len() + usize::from(!t.orelse.is_empty());
+                let arms: Vec<TextRange> = if clauses < 2 {
+                    Vec::new()
+                } else {
+                    t.handlers
+                        .iter()
+                        .filter(|h| {
+                            let ast::ExceptHandler::ExceptHandler(h) = h;
+                            !in_loop || block_exits(&h.body)
+                        })
+                        .map(Ranged::range)
+                        .collect()
+                };
                 let orelse = match (t.orelse.first(), t.orelse.last()) {
                     (Some(first), Some(last)) => Some(TextRange::new(first.start(), last.end())),
                     _ => None,
@@ -2932,7 +2941,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 };
                 // `partial(self._tasks.pop, name)`: a bare removal.
                 if let Expr::Attribute(a) = f {
-                    if matches!(a.attr.as_str(), "discard" | "remove" | "pop") {
+                    if REMOVAL_METHODS.contains(&a.attr.as_str()) {
                         if let Some(k) = self.key_of(&a.value) {
                             self.event(k, range, EventKind::Pruned);
                         }
@@ -2964,14 +2973,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
         }
         let pruned = match cb {
-            Expr::Attribute(a) if matches!(a.attr.as_str(), "discard" | "remove" | "pop") => {
-                Some(&*a.value)
-            }
+            Expr::Attribute(a) if REMOVAL_METHODS.contains(&a.attr.as_str()) => Some(&*a.value),
             Expr::Lambda(l) => match &*l.body {
                 Expr::Call(c) => match &*c.func {
-                    Expr::Attribute(a)
-                        if matches!(a.attr.as_str(), "discard" | "remove" | "pop") =>
-                    {
+                    Expr::Attribute(a) if REMOVAL_METHODS.contains(&a.attr.as_str()) => {
                         Some(&*a.value)
                     }
                     _ => None,
