@@ -2,6 +2,8 @@
 //! methods that start them (spawn into a slot) and the methods that stop them
 //! (cancel or await a slot), closed over `self.method()` calls.
 
+use std::borrow::Cow;
+
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -74,12 +76,11 @@ impl Raising {
 /// (of the module), a call of `class`'s own `m` where it overrides the
 /// base's: a template method (`Service.close()` calling `self.stop()`)
 /// runs the subclass's `stop()` on the subclass's instances.
-fn with_overrides(
+fn with_overrides<'c>(
     model: &Model,
     class: ClassId,
-    calls: &[(ScopeId, ScopeId, SiteId)],
-) -> Vec<(ScopeId, ScopeId, SiteId)> {
-    let mut out = calls.to_vec();
+    calls: &'c [(ScopeId, ScopeId, SiteId)],
+) -> Cow<'c, [(ScopeId, ScopeId, SiteId)]> {
     // The class and its bases of the module, nearest first.
     let mut chain: Vec<ClassId> = vec![class];
     let mut i = 0;
@@ -95,8 +96,10 @@ fn with_overrides(
         i += 1;
     }
     if chain.len() == 1 {
-        return out;
+        // No base of the module: the calls as they are.
+        return Cow::Borrowed(calls);
     }
+    let mut out = calls.to_vec();
     for &(caller, callee, site) in calls {
         let Some(caller_class) = model.scopes[caller as usize].class else {
             continue;
@@ -118,7 +121,7 @@ fn with_overrides(
             out.push((caller, over, site));
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 pub(crate) fn class_owners(
@@ -229,9 +232,10 @@ pub(crate) fn class_owners(
     let mut out = Vec::new();
     for (class, (mut start, mut stop, spawns, cleanups)) in by_class {
         let calls = with_overrides(model, class, &calls);
+        let calls: &[_] = &calls;
         loop {
             let mut changed = false;
-            for &(caller, callee, _) in &calls {
+            for &(caller, callee, _) in calls {
                 if start.contains(&callee) && start.insert(caller) {
                     changed = true;
                 }
@@ -247,7 +251,7 @@ pub(crate) fn class_owners(
         stop.extend(cleanups.into_iter().filter(|m| !start.contains(m)));
         loop {
             let mut changed = false;
-            for &(caller, callee, site) in &calls {
+            for &(caller, callee, site) in calls {
                 if stop.contains(&callee) && !stop.contains(&caller) {
                     let at = &facts.sites[site as usize];
                     if start.contains(&caller) && raising.contains(at.scope, at.call.range()) {
