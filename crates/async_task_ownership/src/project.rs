@@ -1217,6 +1217,13 @@ impl<'a> Scan<'_, 'a> {
                     false
                 }
             }
+            // `super().stop()`: a base's method run on `self`, never a
+            // method of a subclass below the class (the owner facts close
+            // over it where the base is the module's), nor of any other
+            // object: not a possible stop of every owner with that method.
+            Expr::Call(_) if ctx.class.is_some() && crate::analysis::is_super_call(receiver) => {
+                return;
+            }
             Expr::Attribute(inner) => match &*inner.value {
                 Expr::Name(base) if ctx.self_name == Some(base.id.as_str()) => match ctx.class {
                     Some(class) => {

@@ -72,16 +72,14 @@ impl Raising {
     }
 }
 
-/// The calls, plus, for `self.m()` made in a method of a base of `class`
-/// (of the module), a call of `class`'s own `m` where it overrides the
-/// base's: a template method (`Service.close()` calling `self.stop()`)
-/// runs the subclass's `stop()` on the subclass's instances.
-fn with_overrides<'c>(
-    model: &Model,
-    class: ClassId,
-    calls: &'c [(ScopeId, ScopeId, SiteId)],
-) -> Cow<'c, [(ScopeId, ScopeId, SiteId)]> {
-    // The class and its bases of the module, nearest first.
+/// A call of one method of the module by another: the caller, the callee,
+/// where the call stands (its function and range), and whether it
+/// dispatches on the instance (`self.m()`, which runs an override of a
+/// subclass) or not (`super().m()`, which runs a base's).
+type MethodCall = (ScopeId, ScopeId, ScopeId, TextRange, bool);
+
+/// The class and its bases of the module, nearest first (at most 16).
+fn class_chain(model: &Model, class: ClassId) -> Vec<ClassId> {
     let mut chain: Vec<ClassId> = vec![class];
     let mut i = 0;
     while i < chain.len() && chain.len() < 16 {
@@ -95,12 +93,28 @@ fn with_overrides<'c>(
         }
         i += 1;
     }
+    chain
+}
+
+/// The calls, plus, for `self.m()` made in a method of a base of `class`
+/// (of the module), a call of `class`'s own `m` where it overrides the
+/// base's: a template method (`Service.close()` calling `self.stop()`)
+/// runs the subclass's `stop()` on the subclass's instances.
+fn with_overrides<'c>(
+    model: &Model,
+    class: ClassId,
+    calls: &'c [MethodCall],
+) -> Cow<'c, [MethodCall]> {
+    let chain = class_chain(model, class);
     if chain.len() == 1 {
         // No base of the module: the calls as they are.
         return Cow::Borrowed(calls);
     }
     let mut out = calls.to_vec();
-    for &(caller, callee, site) in calls {
+    for &(caller, callee, at, range, dispatch) in calls {
+        if !dispatch {
+            continue;
+        }
         let Some(caller_class) = model.scopes[caller as usize].class else {
             continue;
         };
@@ -118,7 +132,7 @@ fn with_overrides<'c>(
             .iter()
             .find_map(|&c| model.classes[c as usize].methods.get(name).copied());
         if let Some(over) = over.filter(|&o| o != callee) {
-            out.push((caller, over, site));
+            out.push((caller, over, at, range, true));
         }
     }
     Cow::Owned(out)
@@ -221,12 +235,27 @@ pub(crate) fn class_owners(
     }
     // Close over `self.method()` calls: a method that calls a start (stop)
     // method starts (stops) too.
-    let mut calls: Vec<(ScopeId, ScopeId, SiteId)> = Vec::new();
-    for (id, site) in facts.sites.iter().enumerate() {
+    let mut calls: Vec<MethodCall> = Vec::new();
+    for site in &facts.sites {
         if let (Some(callee), Some(caller)) = (site.callee, method_of(model, site.scope)) {
             if model.scopes[callee as usize].class.is_some() {
-                calls.push((caller, callee, id as SiteId));
+                calls.push((caller, callee, site.scope, site.call.range(), true));
             }
+        }
+    }
+    // `super().m()`: the nearest base of the module above the caller's
+    // class that defines `m`.
+    for &(scope, name, range) in &facts.super_calls {
+        let (Some(caller), Some(class)) =
+            (method_of(model, scope), model.scopes[scope as usize].class)
+        else {
+            continue;
+        };
+        let callee = class_chain(model, class)[1..]
+            .iter()
+            .find_map(|&c| model.classes[c as usize].methods.get(name).copied());
+        if let Some(callee) = callee {
+            calls.push((caller, callee, scope, range, false));
         }
     }
     let mut out = Vec::new();
@@ -235,7 +264,7 @@ pub(crate) fn class_owners(
         let calls: &[_] = &calls;
         loop {
             let mut changed = false;
-            for &(caller, callee, _) in calls {
+            for &(caller, callee, ..) in calls {
                 if start.contains(&callee) && start.insert(caller) {
                     changed = true;
                 }
@@ -251,10 +280,9 @@ pub(crate) fn class_owners(
         stop.extend(cleanups.into_iter().filter(|m| !start.contains(m)));
         loop {
             let mut changed = false;
-            for &(caller, callee, site) in calls {
+            for &(caller, callee, at, range, _) in calls {
                 if stop.contains(&callee) && !stop.contains(&caller) {
-                    let at = &facts.sites[site as usize];
-                    if start.contains(&caller) && raising.contains(at.scope, at.call.range()) {
+                    if start.contains(&caller) && raising.contains(at, range) {
                         continue;
                     }
                     stop.insert(caller);

@@ -252,6 +252,11 @@ pub(crate) struct Facts<'a> {
     /// target, by function and name: the iterable's range and the body's
     /// (a comprehension's: the whole of it), in the order met.
     pub for_loops: FxHashMap<(ScopeId, &'a str), Vec<(TextRange, TextRange)>>,
+    /// `super().method(…)` calls (and `super(Cls, self).method(…)`) in a
+    /// class's functions: the function, the method's name, the call. They
+    /// run a base's method on the instance, never an override below the
+    /// class (`class_owners` closes a start or stop over them).
+    pub super_calls: Vec<(ScopeId, &'a str, TextRange)>,
     /// The module's statements (for the rare question no fact answers:
     /// [`kept_by_unseen_callers`]).
     pub module_body: &'a [Stmt],
@@ -353,9 +358,17 @@ impl Facts<'_> {
             deferred: Vec::new(),
             handed_cancels: Vec::new(),
             for_loops: FxHashMap::default(),
+            super_calls: Vec::new(),
             module_body: &[],
         }
     }
+}
+
+/// `super()` or `super(Cls, obj)`.
+pub(crate) fn is_super_call(e: &Expr) -> bool {
+    matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Name(n) if n.id.as_str() == "super")
+        && c.arguments.keywords.is_empty()
+        && matches!(c.arguments.args.len(), 0 | 2))
 }
 
 #[derive(Clone, Copy)]
@@ -2613,6 +2626,13 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn call(&mut self, call: &'a ExprCall, u: Use<'a>) {
+        if let Expr::Attribute(a) = &*call.func {
+            if is_super_call(&a.value) && self.model.scopes[self.scope as usize].class.is_some() {
+                self.facts
+                    .super_calls
+                    .push((self.scope, a.attr.as_str(), call.range()));
+            }
+        }
         // `first.union(second)` holds the tasks of both, as `first | second`.
         if let Expr::Attribute(a) = &*call.func {
             if a.attr.as_str() == "union" && u.carries() {

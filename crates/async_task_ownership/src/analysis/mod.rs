@@ -28,6 +28,7 @@ use ruff_text_size::Ranged;
 use crate::{Report, Settings};
 
 pub(crate) use class_owners::ClassOwner;
+pub(crate) use facts::is_super_call;
 pub(crate) use stack::guard as stack_guard;
 
 pub(crate) fn check(module: &ModModule, source: &str, path: &str, settings: &Settings) -> Report {
