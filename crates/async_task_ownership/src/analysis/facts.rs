@@ -1376,7 +1376,43 @@ fn is_lock_expr(expr: &Expr) -> bool {
     })
 }
 
+/// A name written as a constant (`WRITER`, `MAX_2`): capitals, digits and
+/// underscores, with a capital among them.
+fn is_constant_name(name: &str) -> bool {
+    name.bytes().any(|b| b.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 impl<'m, 'a> Walker<'m, 'a> {
+    /// A key that names one entry whatever the call (decision 51): a
+    /// literal ([`is_constant_key`]), a constant of the module or of an
+    /// import (`WRITER`, `Channel.CONTROL`, `const.WRITER`; not a local or
+    /// a parameter, nor an attribute of `self`), or a tuple of those.
+    fn is_fixed_key(&self, key: &Expr) -> bool {
+        let global = |name: &str| {
+            matches!(
+                self.model.resolve_name(self.scope, name),
+                NameHome::Module | NameHome::Imported
+            )
+        };
+        match key {
+            Expr::Name(n) => is_constant_name(n.id.as_str()) && global(n.id.as_str()),
+            Expr::Attribute(a) => {
+                is_constant_name(a.attr.as_str())
+                    && matches!(&*a.value, Expr::Name(base) if global(base.id.as_str()))
+            }
+            Expr::Tuple(t) => {
+                !t.elts.is_empty()
+                    && t.elts
+                        .iter()
+                        .all(|e| !e.is_tuple_expr() && self.is_fixed_key(e))
+            }
+            _ => is_constant_key(key),
+        }
+    }
+
     fn guarded(&self) -> bool {
         self.guard_depth > 0 || self.exit_guard_seen
     }
@@ -3051,7 +3087,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
             }
             Expr::Subscript(s) => {
-                if is_constant_key(&s.slice)
+                if self.is_fixed_key(&s.slice)
                     && matches!(&*s.value, Expr::Name(_) | Expr::Attribute(_))
                 {
                     self.facts.const_key_stores.insert(range);
