@@ -281,7 +281,13 @@ pub(crate) fn spawning_sites(model: &Model, facts: &Facts, index: &Index) -> Vec
             }
             factories.insert(*scope);
             changed = true;
+            let none_param = none_coro_param(model, facts, *scope, &returned, &is_spawn);
             for &caller in callers.get(scope).map_or(&[][..], Vec::as_slice) {
+                // `loop.run()` of `def run(self, task=None)`, which spawns
+                // `ensure_future(task)` only when given one: no task.
+                if none_param.is_some_and(|p| !binds(model, &facts.sites[caller as usize], p)) {
+                    continue;
+                }
                 is_spawn[caller as usize] = true;
             }
         }
@@ -290,6 +296,123 @@ pub(crate) fn spawning_sites(model: &Model, facts: &Facts, index: &Index) -> Vec
         }
     }
     is_spawn
+}
+
+/// The argument a base spawn form makes its task from: the first
+/// positional one, or `coro=`.
+fn coro_arg<'e>(call: &'e ruff_python_ast::ExprCall) -> Option<&'e Expr> {
+    call.arguments.args.first().or_else(|| {
+        call.arguments
+            .keywords
+            .iter()
+            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "coro"))
+            .map(|k| &k.value)
+    })
+}
+
+/// The parameter of factory `f` that every task it returns is made from,
+/// when it defaults to `None` and the function never binds it again
+/// (decision 52): a call that leaves it at `None` spawns nothing (the spawn
+/// would raise `TypeError`; the factory guards it, `if task is not None:`).
+fn none_coro_param<'a>(
+    model: &Model<'a>,
+    facts: &Facts<'a>,
+    f: ScopeId,
+    returned: &FxHashMap<ScopeId, Vec<SiteId>>,
+    is_spawn: &[bool],
+) -> Option<&'a str> {
+    let param = spawn_param(model, facts, f, returned, is_spawn, 0)?;
+    let p = model.scopes[f as usize]
+        .def?
+        .parameters
+        .iter_non_variadic_params()
+        .find(|p| p.parameter.name.as_str() == param)?;
+    p.default
+        .as_deref()
+        .is_some_and(Expr::is_none_literal_expr)
+        .then_some(param)
+}
+
+/// The parameter of `f`, never bound again in `f`, that every task `f`
+/// returns is made from: the argument of a base spawn form
+/// (`ensure_future(task)`), or the one a factory of the module is given for
+/// its own such parameter (`self.ensure_future(task)`).
+fn spawn_param<'a>(
+    model: &Model<'a>,
+    facts: &Facts<'a>,
+    f: ScopeId,
+    returned: &FxHashMap<ScopeId, Vec<SiteId>>,
+    is_spawn: &[bool],
+    depth: u8,
+) -> Option<&'a str> {
+    if depth > 4 {
+        return None;
+    }
+    let mut param: Option<&'a str> = None;
+    for &s in returned.get(&f)?.iter().filter(|&&s| is_spawn[s as usize]) {
+        let site = &facts.sites[s as usize];
+        let arg = if site.api.is_some() {
+            coro_arg(site.call)
+        } else {
+            let callee = site.callee?;
+            let inner = spawn_param(model, facts, callee, returned, is_spawn, depth + 1)?;
+            bound_arg(model, site, inner).ok()?
+        };
+        let Some(Expr::Name(n)) = arg else {
+            return None;
+        };
+        let name = n.id.as_str();
+        if param.is_some_and(|p| p != name) {
+            return None;
+        }
+        param = Some(name);
+    }
+    let param = param?;
+    let scope = &model.scopes[f as usize];
+    let is_param = scope.params.contains(&param) || scope.kwonly.contains(&param);
+    let rebound = facts.binds.iter().any(|b| b.key == Key::Local(f, param))
+        || facts.late_bound.contains(&(f, param));
+    (is_param && !rebound).then_some(param)
+}
+
+/// The argument a call of a function of the module gives parameter
+/// `param`: `Ok(None)` when it gives none, `Err` when it may (`*args`,
+/// `**kwargs`, a callee unknown).
+fn bound_arg<'e>(
+    model: &Model,
+    site: &super::facts::Site<'e>,
+    param: &str,
+) -> Result<Option<&'e Expr>, ()> {
+    let callee = site.callee.ok_or(())?;
+    let scope = &model.scopes[callee as usize];
+    let args = &site.call.arguments;
+    if args.args.iter().any(Expr::is_starred_expr) || args.keywords.iter().any(|k| k.arg.is_none())
+    {
+        return Err(());
+    }
+    if let Some(k) = args
+        .keywords
+        .iter()
+        .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == param))
+    {
+        return Ok(Some(&k.value));
+    }
+    let offset =
+        usize::from(matches!(&*site.call.func, Expr::Attribute(_)) && scope.self_name.is_some());
+    Ok(match scope.params.iter().position(|p| *p == param) {
+        Some(i) if i >= offset => args.args.get(i - offset),
+        // A keyword-only parameter not given, or the bound `self`.
+        _ => None,
+    })
+}
+
+/// Whether a call of a function of the module gives parameter `param`
+/// something other than `None` (or may).
+fn binds(model: &Model, site: &super::facts::Site, param: &str) -> bool {
+    match bound_arg(model, site, param) {
+        Err(()) => true,
+        Ok(arg) => arg.is_some_and(|e| !e.is_none_literal_expr()),
+    }
 }
 
 /// Where a spawn site's task ends up.
