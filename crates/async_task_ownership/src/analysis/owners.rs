@@ -300,7 +300,7 @@ pub(crate) fn spawning_sites(model: &Model, facts: &Facts, index: &Index) -> Vec
 
 /// The argument a base spawn form makes its task from: the first
 /// positional one, or `coro=`.
-fn coro_arg<'e>(call: &'e ruff_python_ast::ExprCall) -> Option<&'e Expr> {
+fn coro_arg(call: &ruff_python_ast::ExprCall) -> Option<&Expr> {
     call.arguments.args.first().or_else(|| {
         call.arguments
             .keywords
