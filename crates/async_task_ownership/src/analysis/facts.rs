@@ -207,7 +207,7 @@ pub(crate) struct Facts<'a> {
     /// Waits written as `await …` (of the task, a name of it, or a wait
     /// function's call), not `result()`/`exception()` calls.
     pub await_exprs: FxHashSet<TextRange>,
-    /// Calls with arguments written under `await` (`await self._wait(t)`).
+    /// Calls written under `await` (`await self._wait(t)`, `await self.close()`).
     pub awaited_calls: FxHashSet<TextRange>,
     /// The parameter flows (indices into `flows`) of such calls.
     pub awaited_params: FxHashSet<u32>,
@@ -2451,9 +2451,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             Expr::Call(call) => self.call(call, u),
             Expr::Await(a) => {
                 if let Expr::Call(c) = &*a.value {
-                    if !c.arguments.is_empty() {
-                        self.facts.awaited_calls.insert(c.range());
-                    }
+                    self.facts.awaited_calls.insert(c.range());
                 }
                 self.expr(&a.value, Use::Awaited(false), false);
             }

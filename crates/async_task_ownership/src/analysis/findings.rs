@@ -6,7 +6,7 @@ use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::body::{self, Body};
-use super::facts::{Facts, Key, SiteId};
+use super::facts::{self, Facts, Key, SiteId};
 use super::lifecycle::{self, At, Lifecycle};
 use super::model::{Model, ScopeId, MODULE_SCOPE};
 use super::owners::{Index, RawOwner, Resolution};
@@ -382,7 +382,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     && *store_scope != MODULE_SCOPE
                     && !*guarded
                     && !lc.cancelled_before(*store_scope, *store)
-                    && !cancelled_by_call_before(facts, index, lc, *store_scope, *store)
+                    && !cancelled_by_call_before(model, facts, index, lc, *store_scope, *store)
                 {
                     let sec = if line_of(input, *store) == line_of(input, site.call.range()) {
                         Vec::new()
@@ -662,6 +662,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
 /// Whether `scope` calls, before `pos`, a method of the class that cancels
 /// the slot (`self._cancel_task()` then `self._task = ...`): a restart guard.
 fn cancelled_by_call_before(
+    model: &Model,
     facts: &Facts,
     index: &Index,
     lc: &Lifecycle,
@@ -672,13 +673,51 @@ fn cancelled_by_call_before(
     if cancels.is_empty() {
         return false;
     }
-    index.scope_sites(scope).iter().any(|&s| {
-        let site = &facts.sites[s as usize];
-        site.call.range().start() < pos.start()
-            && site
+    // A call that runs the callee: of a coroutine function, awaited
+    // (`create_task(self._listen())` runs nothing yet); and not only on
+    // failure, in an `except` clause (`except OSError: await
+    // self.disconnect()`).
+    let runs = |site: &facts::Site, callee: ScopeId| {
+        (model.scopes[callee as usize]
+            .def
+            .is_none_or(|d| !d.is_async)
+            || facts.awaited_calls.contains(&site.call.range()))
+            && !facts
+                .handlers
+                .iter()
+                .any(|h| h.scope == site.scope && h.range.contains_range(site.call.range()))
+    };
+    let calls_before = |cancelling: &dyn Fn(ScopeId) -> bool| {
+        index.scope_sites(scope).iter().any(|&s| {
+            let site = &facts.sites[s as usize];
+            site.call.range().start() < pos.start()
+                && site.callee.is_some_and(|callee| {
+                    callee != scope && cancelling(callee) && runs(site, callee)
+                })
+        })
+    };
+    if calls_before(&|callee| cancels.iter().any(|c| c.scope == callee)) {
+        return true;
+    }
+    // A method that calls one that cancels (`close()` calling
+    // `_stop_connection()`), a few calls deep.
+    let mut cancelling: FxHashSet<ScopeId> = cancels.iter().map(|c| c.scope).collect();
+    for _ in 0..4 {
+        let before = cancelling.len();
+        for site in &facts.sites {
+            if site
                 .callee
-                .is_some_and(|callee| cancels.iter().any(|c| c.scope == callee))
-    })
+                .is_some_and(|c| cancelling.contains(&c) && runs(site, c))
+                && site.scope != scope
+            {
+                cancelling.insert(site.scope);
+            }
+        }
+        if cancelling.len() == before {
+            break;
+        }
+    }
+    calls_before(&|callee| cancelling.contains(&callee))
 }
 
 /// The function a spawn's coroutine argument calls, when it is one of the module.
