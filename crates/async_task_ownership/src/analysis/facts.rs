@@ -1376,6 +1376,35 @@ fn is_lock_expr(expr: &Expr) -> bool {
     })
 }
 
+/// A function that only stands for an override: decorated
+/// `@abstractmethod`, or whose body (after its docstring) is only `...`,
+/// `pass` or `raise NotImplementedError`, or nothing at all.
+fn is_stub(def: &ast::StmtFunctionDef) -> bool {
+    if def
+        .decorator_list
+        .iter()
+        .any(|d| last_identifier(&d.expression) == Some("abstractmethod"))
+    {
+        return true;
+    }
+    let body = match def.body.as_slice() {
+        [Stmt::Expr(e), rest @ ..] if e.value.is_string_literal_expr() => rest,
+        body => body,
+    };
+    body.iter().all(|stmt| match stmt {
+        Stmt::Pass(_) => true,
+        Stmt::Expr(e) => e.value.is_ellipsis_literal_expr(),
+        Stmt::Raise(r) => r.exc.as_deref().is_some_and(|e| {
+            let e = match e {
+                Expr::Call(c) => &*c.func,
+                e => e,
+            };
+            last_identifier(e) == Some("NotImplementedError")
+        }),
+        _ => false,
+    })
+}
+
 /// A name written as a constant (`WRITER`, `MAX_2`): capitals, digits and
 /// underscores, with a capital among them.
 fn is_constant_name(name: &str) -> bool {
@@ -3244,7 +3273,13 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn arg(&mut self, key: Key<'a>, call: &'a ExprCall, pos: ArgPos<'a>, range: TextRange) {
-        if let Some(callee) = self.resolve_callee(&call.func) {
+        // A stub (`@abstractmethod`, a body of `...`, `pass` or `raise
+        // NotImplementedError`) is not what runs: an override elsewhere
+        // takes the argument, as any function the module cannot see does.
+        let callee = self
+            .resolve_callee(&call.func)
+            .filter(|&f| !self.model.scopes[f as usize].def.is_some_and(is_stub));
+        if let Some(callee) = callee {
             let scope = &self.model.scopes[callee as usize];
             let offset =
                 usize::from(matches!(&*call.func, Expr::Attribute(_)) && scope.self_name.is_some());
