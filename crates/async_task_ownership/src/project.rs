@@ -1221,7 +1221,10 @@ impl<'a> Scan<'_, 'a> {
             // method of a subclass below the class (the owner facts close
             // over it where the base is the module's), nor of any other
             // object: not a possible stop of every owner with that method.
-            Expr::Call(_) if ctx.class.is_some() && crate::analysis::is_super_call(receiver) => {
+            Expr::Call(_)
+                if ctx.class.is_some()
+                    && crate::analysis::is_super_call(receiver, ctx.self_name) =>
+            {
                 return;
             }
             Expr::Attribute(inner) => match &*inner.value {

@@ -207,7 +207,9 @@ pub(crate) struct Facts<'a> {
     /// Waits written as `await …` (of the task, a name of it, or a wait
     /// function's call), not `result()`/`exception()` calls.
     pub await_exprs: FxHashSet<TextRange>,
-    /// Calls written under `await` (`await self._wait(t)`, `await self.close()`).
+    /// Calls written under `await` (`await self._wait(t)`, `await
+    /// self.close()`), or given to a wait function that is (`await
+    /// asyncio.gather(self.close())`).
     pub awaited_calls: FxHashSet<TextRange>,
     /// The parameter flows (indices into `flows`) of such calls.
     pub awaited_params: FxHashSet<u32>,
@@ -364,11 +366,19 @@ impl Facts<'_> {
     }
 }
 
-/// `super()` or `super(Cls, obj)`.
-pub(crate) fn is_super_call(e: &Expr) -> bool {
-    matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Name(n) if n.id.as_str() == "super")
+/// `super()`, or `super(Cls, self)` where `self` is the method's own
+/// (`self_name`): a base's method run on `self`.
+pub(crate) fn is_super_call(e: &Expr, self_name: Option<&str>) -> bool {
+    let Expr::Call(c) = e else {
+        return false;
+    };
+    matches!(&*c.func, Expr::Name(n) if n.id.as_str() == "super")
         && c.arguments.keywords.is_empty()
-        && matches!(c.arguments.args.len(), 0 | 2))
+        && match &*c.arguments.args {
+            [] => true,
+            [_, Expr::Name(obj)] => self_name == Some(obj.id.as_str()),
+            _ => false,
+        }
 }
 
 #[derive(Clone, Copy)]
@@ -1418,7 +1428,8 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// A key that names one entry whatever the call (decision 51): a
     /// literal ([`is_constant_key`]), a constant of the module or of an
     /// import (`WRITER`, `Channel.CONTROL`, `const.WRITER`; not a local or
-    /// a parameter, nor an attribute of `self`), or a tuple of those.
+    /// a parameter, nor an attribute of `self`, nor a name a function
+    /// declares `global`), or a tuple of those.
     fn is_fixed_key(&self, key: &Expr) -> bool {
         let global = |name: &str| {
             matches!(
@@ -1427,7 +1438,11 @@ impl<'m, 'a> Walker<'m, 'a> {
             )
         };
         match key {
-            Expr::Name(n) => is_constant_name(n.id.as_str()) && global(n.id.as_str()),
+            // Not one a function binds again under `global`.
+            Expr::Name(n) => {
+                let name = n.id.as_str();
+                is_constant_name(name) && global(name) && !self.model.global_names.contains(name)
+            }
             Expr::Attribute(a) => {
                 is_constant_name(a.attr.as_str())
                     && matches!(&*a.value, Expr::Name(base) if global(base.id.as_str()))
@@ -2689,8 +2704,14 @@ impl<'m, 'a> Walker<'m, 'a> {
     }
 
     fn call(&mut self, call: &'a ExprCall, u: Use<'a>) {
+        // Awaited through a wait function (`await asyncio.wait_for(self.close(), 5)`,
+        // `await asyncio.gather(self.close())`) as well as directly.
+        if let Use::Awaited(_) = u {
+            self.facts.awaited_calls.insert(call.range());
+        }
         if let Expr::Attribute(a) = &*call.func {
-            if is_super_call(&a.value) && self.model.scopes[self.scope as usize].class.is_some() {
+            let scope = &self.model.scopes[self.scope as usize];
+            if scope.class.is_some() && is_super_call(&a.value, scope.self_name) {
                 self.facts
                     .super_calls
                     .push((self.scope, a.attr.as_str(), call.range()));
@@ -3274,11 +3295,15 @@ impl<'m, 'a> Walker<'m, 'a> {
 
     fn arg(&mut self, key: Key<'a>, call: &'a ExprCall, pos: ArgPos<'a>, range: TextRange) {
         // A stub (`@abstractmethod`, a body of `...`, `pass` or `raise
-        // NotImplementedError`) is not what runs: an override elsewhere
-        // takes the argument, as any function the module cannot see does.
+        // NotImplementedError`) called through `self` or `cls` is not what
+        // runs: an override elsewhere takes the argument, as any function
+        // the module cannot see does (decision 53).
+        let through_self = matches!(&*call.func, Expr::Attribute(a)
+            if matches!(&*a.value, Expr::Name(n)
+                if self.model.scopes[self.scope as usize].self_name == Some(n.id.as_str())));
         let callee = self
             .resolve_callee(&call.func)
-            .filter(|&f| !self.model.scopes[f as usize].def.is_some_and(is_stub));
+            .filter(|&f| !(through_self && self.model.scopes[f as usize].def.is_some_and(is_stub)));
         if let Some(callee) = callee {
             let scope = &self.model.scopes[callee as usize];
             let offset =

@@ -675,17 +675,18 @@ fn cancelled_by_call_before(
     }
     // A call that runs the callee: of a coroutine function, awaited
     // (`create_task(self._listen())` runs nothing yet); and not only on
-    // failure, in an `except` clause (`except OSError: await
-    // self.disconnect()`).
+    // failure, in an `except` clause the store is not in (`except
+    // OSError: await self.disconnect()`).
     let runs = |site: &facts::Site, callee: ScopeId| {
         (model.scopes[callee as usize]
             .def
             .is_none_or(|d| !d.is_async)
             || facts.awaited_calls.contains(&site.call.range()))
-            && !facts
-                .handlers
-                .iter()
-                .any(|h| h.scope == site.scope && h.range.contains_range(site.call.range()))
+            && !facts.handlers.iter().any(|h| {
+                h.scope == site.scope
+                    && h.range.contains_range(site.call.range())
+                    && !h.range.contains_range(pos)
+            })
     };
     let calls_before = |cancelling: &dyn Fn(ScopeId) -> bool| {
         index.scope_sites(scope).iter().any(|&s| {
@@ -773,6 +774,13 @@ fn coroutine_call<'e>(
 /// no. Walrus targets are not counted. A function of more than a thousand
 /// statements answers no (a spawn per statement would read it each time).
 fn bound_once(body: &[Stmt], name: &str) -> bool {
+    bindings(body, name) == Some(1)
+}
+
+/// How many statements of a function's body bind `name` (see
+/// [`bound_once`]); `None` when it cannot tell (`global`, `nonlocal`,
+/// `match`, a body of more than a thousand statements).
+pub(crate) fn bindings(body: &[Stmt], name: &str) -> Option<u32> {
     fn in_target(target: &Expr, name: &str) -> u32 {
         let mut count = 0;
         let mut stack = vec![target];
@@ -794,10 +802,7 @@ fn bound_once(body: &[Stmt], name: &str) -> bool {
     let mut budget = 1000u32;
     while let Some((block, own)) = blocks.pop() {
         for stmt in block {
-            budget = match budget.checked_sub(1) {
-                Some(left) => left,
-                None => return false,
-            };
+            budget = budget.checked_sub(1)?;
             let mut binds = 0;
             match stmt {
                 Stmt::Assign(a) => binds = a.targets.iter().map(|t| in_target(t, name)).sum(),
@@ -867,9 +872,9 @@ fn bound_once(body: &[Stmt], name: &str) -> bool {
                         .filter(|a| a.asname.as_ref().unwrap_or(&a.name).as_str() == name)
                         .count() as u32;
                 }
-                Stmt::Global(g) if g.names.iter().any(|n| n.as_str() == name) => return false,
-                Stmt::Nonlocal(n) if n.names.iter().any(|n| n.as_str() == name) => return false,
-                Stmt::Match(_) => return false,
+                Stmt::Global(g) if g.names.iter().any(|n| n.as_str() == name) => return None,
+                Stmt::Nonlocal(n) if n.names.iter().any(|n| n.as_str() == name) => return None,
+                Stmt::Match(_) => return None,
                 _ => {}
             }
             if own {
@@ -877,7 +882,7 @@ fn bound_once(body: &[Stmt], name: &str) -> bool {
             }
         }
     }
-    count == 1
+    Some(count)
 }
 
 /// Whether a collection slot is bound to a mapping (`{}`, `dict()`,

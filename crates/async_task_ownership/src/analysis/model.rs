@@ -156,6 +156,8 @@ pub(crate) struct Model<'a> {
     /// binds again after the `def` (`if debug: _forget = _report`): the
     /// name may be another function when it is called.
     pub module_rebound: FxHashSet<&'a str>,
+    /// Names a function declares `global`: module names it may bind again.
+    pub global_names: FxHashSet<&'a str>,
     /// Classes by name.
     pub class_by_name: FxHashMap<&'a str, ClassId>,
     /// Local name → qualified name, for every import in the module.
@@ -193,6 +195,7 @@ impl<'a> Model<'a> {
                 nested_functions: FxHashMap::default(),
                 rebound_nested: FxHashSet::default(),
                 module_rebound: FxHashSet::default(),
+                global_names: FxHashSet::default(),
                 class_by_name: FxHashMap::default(),
                 imports: FxHashMap::default(),
                 loop_names: FxHashSet::default(),
@@ -206,6 +209,7 @@ impl<'a> Model<'a> {
         let mut model = b.model;
         for name in b.global_decls {
             model.module_bound.insert(name);
+            model.global_names.insert(name);
         }
         model.link_families();
         model.attr_classes = attr_classes(&model, &b.self_attr_binds);

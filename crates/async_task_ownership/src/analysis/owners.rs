@@ -370,7 +370,10 @@ fn spawn_param<'a>(
     let param = param?;
     let scope = &model.scopes[f as usize];
     let is_param = scope.params.contains(&param) || scope.kwonly.contains(&param);
-    let rebound = facts.binds.iter().any(|b| b.key == Key::Local(f, param))
+    // Bound by no statement (`for task in …` included) nor by `:=`.
+    let rebound = scope
+        .def
+        .is_none_or(|d| super::findings::bindings(&d.body, param) != Some(0))
         || facts.late_bound.contains(&(f, param));
     (is_param && !rebound).then_some(param)
 }
