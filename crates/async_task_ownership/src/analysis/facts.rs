@@ -450,6 +450,8 @@ pub(crate) fn collect<'a>(
         lambda_params: Vec::new(),
         task_keyed: FxHashSet::default(),
         rebound_params: FxHashSet::default(),
+        args_run: true,
+        args_driven: false,
         tuple_pos: None,
         cur_pos: None,
         tuple_adds: Vec::new(),
@@ -1030,6 +1032,11 @@ struct Walker<'m, 'a> {
     /// on, the name holds no container of the caller's (unless the value
     /// is one: the bind says it is borrowed).
     rebound_params: FxHashSet<Key<'a>>,
+    /// Whether a call walked as awaited runs there: not in the arguments
+    /// of an `as_completed(…)` nobody iterates.
+    args_run: bool,
+    /// In the arguments of an `as_completed(…)` that is iterated.
+    args_driven: bool,
     /// The position of the expression about to be walked in the tuple
     /// display it is an element of (index, length), taken by `expr_inner`.
     tuple_pos: Option<(u8, u8)>,
@@ -1429,7 +1436,7 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// literal ([`is_constant_key`]), a constant of the module or of an
     /// import (`WRITER`, `Channel.CONTROL`, `const.WRITER`; not a local or
     /// a parameter, nor an attribute of `self`, nor a name a function
-    /// declares `global`), or a tuple of those.
+    /// declares `global` and binds again), or a tuple of those.
     fn is_fixed_key(&self, key: &Expr) -> bool {
         let global = |name: &str| {
             matches!(
@@ -1445,7 +1452,8 @@ impl<'m, 'a> Walker<'m, 'a> {
             }
             Expr::Attribute(a) => {
                 is_constant_name(a.attr.as_str())
-                    && matches!(&*a.value, Expr::Name(base) if global(base.id.as_str()))
+                    && matches!(&*a.value, Expr::Name(base) if global(base.id.as_str())
+                        && !self.model.global_names.contains(base.id.as_str()))
             }
             Expr::Tuple(t) => {
                 !t.elts.is_empty()
@@ -2706,7 +2714,9 @@ impl<'m, 'a> Walker<'m, 'a> {
     fn call(&mut self, call: &'a ExprCall, u: Use<'a>) {
         // Awaited through a wait function (`await asyncio.wait_for(self.close(), 5)`,
         // `await asyncio.gather(self.close())`) as well as directly.
-        if let Use::Awaited(_) = u {
+        if (self.args_run && matches!(u, Use::Awaited(_)))
+            || (self.args_driven && matches!(u, Use::Iterated(_)))
+        {
             self.facts.awaited_calls.insert(call.range());
         }
         if let Expr::Attribute(a) = &*call.func {
@@ -2837,6 +2847,14 @@ impl<'m, 'a> Walker<'m, 'a> {
                 // `asyncio.wait` inside an awaited `wait_for` is still `wait`.
                 _ => Use::WaitArg,
             };
+            // `as_completed(…)` runs its arguments only where it is iterated
+            // (the calls in them are then awaited through it).
+            let saved = (self.args_run, self.args_driven);
+            if wait == WaitFn::Drives && last_identifier(&call.func) == Some("as_completed") {
+                let iterated = matches!(u, Use::Iterated(_));
+                self.args_run = self.args_run && iterated;
+                self.args_driven = iterated;
+            }
             for a in args {
                 self.expr(a, arg_use, false);
             }
@@ -2852,6 +2870,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                     false,
                 );
             }
+            (self.args_run, self.args_driven) = saved;
             return;
         }
         // `self.tasks.add(task)` where `self.tasks` is an object of a class

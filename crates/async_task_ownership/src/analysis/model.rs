@@ -156,7 +156,7 @@ pub(crate) struct Model<'a> {
     /// binds again after the `def` (`if debug: _forget = _report`): the
     /// name may be another function when it is called.
     pub module_rebound: FxHashSet<&'a str>,
-    /// Names a function declares `global`: module names it may bind again.
+    /// Module names a function binds again after declaring them `global`.
     pub global_names: FxHashSet<&'a str>,
     /// Classes by name.
     pub class_by_name: FxHashMap<&'a str, ClassId>,
@@ -209,7 +209,6 @@ impl<'a> Model<'a> {
         let mut model = b.model;
         for name in b.global_decls {
             model.module_bound.insert(name);
-            model.global_names.insert(name);
         }
         model.link_families();
         model.attr_classes = attr_classes(&model, &b.self_attr_binds);
@@ -537,6 +536,9 @@ impl<'a> Builder<'a> {
         if scope == MODULE_SCOPE {
             self.model.module_bound.insert(name);
         } else {
+            if self.model.scopes[scope as usize].globals.contains(name) {
+                self.model.global_names.insert(name);
+            }
             if !self.model.nested_functions.is_empty()
                 && self.model.nested_functions.remove(&(scope, name)).is_some()
             {
