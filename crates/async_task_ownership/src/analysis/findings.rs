@@ -721,9 +721,8 @@ fn cancelled_by_call_before(
     calls_before(&|callee| cancelling.contains(&callee))
 }
 
-/// The function a spawn's coroutine argument calls, when it is one of the module.
 /// The coroutine argument of a spawn call (`create_task(coro, ...)`).
-fn coroutine_arg(call: &ast::ExprCall) -> Option<&Expr> {
+pub(crate) fn coroutine_arg(call: &ast::ExprCall) -> Option<&Expr> {
     call.arguments.args.first().or_else(|| {
         call.arguments
             .keywords

@@ -298,18 +298,6 @@ pub(crate) fn spawning_sites(model: &Model, facts: &Facts, index: &Index) -> Vec
     is_spawn
 }
 
-/// The argument a base spawn form makes its task from: the first
-/// positional one, or `coro=`.
-fn coro_arg(call: &ruff_python_ast::ExprCall) -> Option<&Expr> {
-    call.arguments.args.first().or_else(|| {
-        call.arguments
-            .keywords
-            .iter()
-            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "coro"))
-            .map(|k| &k.value)
-    })
-}
-
 /// The parameter of factory `f` that every task it returns is made from,
 /// when it defaults to `None` and the function never binds it again
 /// (decision 52): a call that leaves it at `None` spawns nothing (the spawn
@@ -352,7 +340,7 @@ fn spawn_param<'a>(
     for &s in returned.get(&f)?.iter().filter(|&&s| is_spawn[s as usize]) {
         let site = &facts.sites[s as usize];
         let arg = if site.api.is_some() {
-            coro_arg(site.call)
+            super::findings::coroutine_arg(site.call)
         } else {
             let callee = site.callee?;
             let inner = spawn_param(model, facts, callee, returned, is_spawn, depth + 1)?;
