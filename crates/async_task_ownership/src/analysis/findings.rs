@@ -40,6 +40,8 @@ pub(crate) fn assemble(input: &Input) -> Report {
     let mut slot_sites: FxHashMap<Key, [std::sync::Arc<[Site]>; 4]> = FxHashMap::default();
     // A slot's `cancel-not-awaited` or `cancelled-error-escapes`, shared by
     // its tasks.
+    // Per slot: the functions that cancel it, a few calls deep (decision 24).
+    let mut cancelling_by_slot: FxHashMap<Key, FxHashSet<ScopeId>> = FxHashMap::default();
     let mut slot_stoppers: FxHashMap<Key, (Kind, Vec<SecondaryLocation>, String)> =
         FxHashMap::default();
     let mut bodies: FxHashMap<ScopeId, Body> = FxHashMap::default();
@@ -382,7 +384,15 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     && *store_scope != MODULE_SCOPE
                     && !*guarded
                     && !lc.cancelled_before(*store_scope, *store)
-                    && !cancelled_by_call_before(model, facts, index, lc, *store_scope, *store)
+                    && !cancelled_by_call_before(
+                        model,
+                        facts,
+                        index,
+                        lc,
+                        cancelling_by_slot.entry(*key).or_default(),
+                        *store_scope,
+                        *store,
+                    )
                 {
                     let sec = if line_of(input, *store) == line_of(input, site.call.range()) {
                         Vec::new()
@@ -660,12 +670,16 @@ pub(crate) fn assemble(input: &Input) -> Report {
 }
 
 /// Whether `scope` calls, before `pos`, a method of the class that cancels
-/// the slot (`self._cancel_task()` then `self._task = ...`): a restart guard.
+/// the slot (`self._cancel_task()` then `self._task = ...`), or one that
+/// calls such a method, a few calls deep: a restart guard. `cancelling`
+/// keeps the slot's cancelling functions between the slot's stores
+/// (empty: not yet found).
 fn cancelled_by_call_before(
     model: &Model,
     facts: &Facts,
     index: &Index,
     lc: &Lifecycle,
+    cancelling: &mut FxHashSet<ScopeId>,
     scope: ScopeId,
     pos: TextRange,
 ) -> bool {
@@ -675,9 +689,9 @@ fn cancelled_by_call_before(
     }
     // A call that runs the callee: of a coroutine function, awaited
     // (`create_task(self._listen())` runs nothing yet); and not only on
-    // failure, in an `except` clause the store is not in (`except
-    // OSError: await self.disconnect()`).
-    let runs = |site: &facts::Site, callee: ScopeId| {
+    // failure, in an `except` clause (`except OSError: await
+    // self.disconnect()`) — unless the store is in it too.
+    let runs = |site: &facts::Site, callee: ScopeId, store: Option<TextRange>| {
         (model.scopes[callee as usize]
             .def
             .is_none_or(|d| !d.is_async)
@@ -685,7 +699,7 @@ fn cancelled_by_call_before(
             && !facts.handlers.iter().any(|h| {
                 h.scope == site.scope
                     && h.range.contains_range(site.call.range())
-                    && !h.range.contains_range(pos)
+                    && !store.is_some_and(|s| h.range.contains_range(s))
             })
     };
     let calls_before = |cancelling: &dyn Fn(ScopeId) -> bool| {
@@ -693,7 +707,7 @@ fn cancelled_by_call_before(
             let site = &facts.sites[s as usize];
             site.call.range().start() < pos.start()
                 && site.callee.is_some_and(|callee| {
-                    callee != scope && cancelling(callee) && runs(site, callee)
+                    callee != scope && cancelling(callee) && runs(site, callee, Some(pos))
                 })
         })
     };
@@ -701,21 +715,22 @@ fn cancelled_by_call_before(
         return true;
     }
     // A method that calls one that cancels (`close()` calling
-    // `_stop_connection()`), a few calls deep.
-    let mut cancelling: FxHashSet<ScopeId> = cancels.iter().map(|c| c.scope).collect();
-    for _ in 0..4 {
-        let before = cancelling.len();
-        for site in &facts.sites {
-            if site
-                .callee
-                .is_some_and(|c| cancelling.contains(&c) && runs(site, c))
-                && site.scope != scope
-            {
-                cancelling.insert(site.scope);
+    // `_stop_connection()`), a few calls deep: found once per slot.
+    if cancelling.is_empty() {
+        cancelling.extend(cancels.iter().map(|c| c.scope));
+        for _ in 0..4 {
+            let before = cancelling.len();
+            for site in &facts.sites {
+                if site
+                    .callee
+                    .is_some_and(|c| cancelling.contains(&c) && runs(site, c, None))
+                {
+                    cancelling.insert(site.scope);
+                }
             }
-        }
-        if cancelling.len() == before {
-            break;
+            if cancelling.len() == before {
+                break;
+            }
         }
     }
     calls_before(&|callee| cancelling.contains(&callee))
