@@ -716,21 +716,29 @@ fn cancelled_by_call_before(
     }
     // A method that calls one that cancels (`close()` calling
     // `_stop_connection()`), a few calls deep: found once per slot.
+    // Followed back through the callers' index, so that a module of many
+    // slots does not read every call once per slot.
     if cancelling.is_empty() {
-        cancelling.extend(cancels.iter().map(|c| c.scope));
+        let mut frontier: Vec<ScopeId> = Vec::new();
+        for c in cancels {
+            if cancelling.insert(c.scope) {
+                frontier.push(c.scope);
+            }
+        }
         for _ in 0..4 {
-            let before = cancelling.len();
-            for site in &facts.sites {
-                if site
-                    .callee
-                    .is_some_and(|c| cancelling.contains(&c) && runs(site, c, None))
-                {
-                    cancelling.insert(site.scope);
+            let mut next = Vec::new();
+            for &f in &frontier {
+                for &s in index.callers(f) {
+                    let site = &facts.sites[s as usize];
+                    if runs(site, f, None) && cancelling.insert(site.scope) {
+                        next.push(site.scope);
+                    }
                 }
             }
-            if cancelling.len() == before {
+            if next.is_empty() {
                 break;
             }
+            frontier = next;
         }
     }
     calls_before(&|callee| cancelling.contains(&callee))
