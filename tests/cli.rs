@@ -954,6 +954,27 @@ fn audit_reasoning_follows_the_order_of_cancel_and_await() {
 }
 
 #[test]
+fn audit_reasoning_of_a_task_handed_on_does_not_contradict_its_verdict() {
+    // Cancelled by its owner and handed to a function of another module: no
+    // finding, so the reasoning must not say that nobody waits for it or
+    // observes its failures.
+    let src = "import asyncio\nfrom lib import drain\nasync def work():\n    await asyncio.sleep(1)\nclass Scanner:\n    def __init__(self):\n        self._workers = []\n    def stop(self):\n        for w in self._workers:\n            w.cancel()\n    async def scan(self):\n        self._workers.append(asyncio.create_task(work()))\n        await drain(self._workers)\n";
+    let dir = project(&[("scan.py", src)]);
+    let md = stdout(&cmd(dir.path()).arg("audit").output().expect("runs"));
+    assert!(md.contains("NONE - PROPERLY CONTROLLED"), "{md}");
+    assert!(!md.contains("never waits for it"), "{md}");
+    assert!(!md.contains("Nobody observes its failures"), "{md}");
+    assert!(
+        md.contains("Its owner cancels it, and hands it to code outside this module in `Scanner.scan` (line 13)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("the code it is handed to in `Scanner.scan` (line 13) may"),
+        "{md}"
+    );
+}
+
+#[test]
 fn audit_without_spawn_sites() {
     let dir = project(&[("app.py", "x = 1\n")]);
     let output = cmd(dir.path()).arg("audit").output().expect("runs");

@@ -433,6 +433,12 @@ fn reasoning(e: &Entry<'_>) -> Vec<String> {
              it afterwards: the task may still run when that function returns"
                 .into(),
         );
+    } else if !sh.cancelled_at.is_empty() && !sh.handed_on_at.is_empty() {
+        v.push(format!(
+            "Its owner cancels it, and hands it to code outside this module in {}, which is not \
+             followed: whether that waits for it is not judged here",
+            sites(&sh.handed_on_at)
+        ));
     } else if !sh.cancelled_at.is_empty() {
         v.push("Its owner cancels it but never waits for it: shutdown returns while the task may still run".into());
     } else if !sh.awaited_at.is_empty() {
@@ -482,6 +488,11 @@ fn reasoning(e: &Entry<'_>) -> Vec<String> {
         );
     } else if ec.body_handlers.as_ref().is_some_and(|h| !h.is_empty()) {
         v.push("Its body handles errors itself, and cancellation still propagates (`except Exception` does not catch `CancelledError`)".into());
+    } else if ec.body_handlers.is_some() && !sh.handed_on_at.is_empty() {
+        v.push(format!(
+            "No code of this module observes its failures; the code it is handed to in {} may",
+            sites(&sh.handed_on_at)
+        ));
     } else if ec.body_handlers.is_some()
         && !matches!(r.owner, Owner::Inline | Owner::Transferred { .. })
     {
