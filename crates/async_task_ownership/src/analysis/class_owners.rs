@@ -151,6 +151,9 @@ pub(crate) fn class_owners(
     // its callers hand it, their methods (built once per function).
     let mut handed_by: FxHashMap<ScopeId, FxHashMap<String, Vec<ScopeId>>> = FxHashMap::default();
     let raising = Raising::new(facts);
+    // Each spawn's slot, and the slots something cancels or awaits.
+    let mut spawn_key: FxHashMap<TextRange, Key> = FxHashMap::default();
+    let mut stopped_keys: FxHashSet<Key> = FxHashSet::default();
     for (id, site) in facts.sites.iter().enumerate() {
         if !is_spawn[id] {
             continue;
@@ -172,6 +175,7 @@ pub(crate) fn class_owners(
             entry.0.insert(m);
         }
         entry.2.push(site.call.range());
+        spawn_key.insert(site.call.range(), key);
         if slots_done.insert(key) {
             let lc = lifecycle::compute(model, facts, index, key);
             // Each function the slot is handed to, once.
@@ -192,6 +196,7 @@ pub(crate) fn class_owners(
                         .any(|w| w.contains_range(a.range) && !facts.single_waits.contains(w)))
             });
             for at in cancels.chain(awaits) {
+                stopped_keys.insert(key);
                 if let Some(m) = method_of(model, at.scope) {
                     if raising.contains(at.scope, at.range) {
                         entry.3.push(m);
@@ -243,6 +248,31 @@ pub(crate) fn class_owners(
             }
         }
     }
+    // The calls that make the coroutine a spawn runs (`create_task(
+    // self._keepalive())`) into a slot of the owner that something stops,
+    // with the spawn: they run in the task, one of those the stops stop.
+    let mut spawned: FxHashMap<TextRange, TextRange> = FxHashMap::default();
+    for (id, site) in facts.sites.iter().enumerate() {
+        if !is_spawn[id]
+            || !spawn_key
+                .get(&site.call.range())
+                .is_some_and(|k| stopped_keys.contains(k))
+        {
+            continue;
+        }
+        let args = &site.call.arguments;
+        for a in args
+            .args
+            .iter()
+            .chain(args.keywords.iter().map(|k| &k.value))
+        {
+            if let Expr::Call(c) = a {
+                if facts.site_by_range.contains_key(&c.range()) {
+                    spawned.insert(c.range(), site.call.range());
+                }
+            }
+        }
+    }
     // `super().m()`: the nearest base of the module above the caller's
     // class that defines `m`.
     for &(scope, name, range) in &facts.super_calls {
@@ -278,11 +308,27 @@ pub(crate) fn class_owners(
         // await self.stop(); raise`): calling it starts the owner, it does
         // not stop it (decision 50).
         stop.extend(cleanups.into_iter().filter(|m| !start.contains(m)));
+        // The methods the owner's spawns run as its tasks.
+        let bodies: FxHashSet<ScopeId> = calls
+            .iter()
+            .filter(|c| spawned.get(&c.3).is_some_and(|s| spawns.contains(s)))
+            .map(|c| c.1)
+            .collect();
         loop {
             let mut changed = false;
             for &(caller, callee, at, range, _) in calls {
                 if stop.contains(&callee) && !stop.contains(&caller) {
                     if start.contains(&caller) && raising.contains(at, range) {
+                        continue;
+                    }
+                    // A task of the owner whose body stops it (a keepalive
+                    // that disconnects on error) stops it when the task gets
+                    // there, not when the method that spawns it is called
+                    // (decision 54).
+                    // Nor is that body, run as the task, a stop of its own.
+                    if spawned.get(&range).is_some_and(|s| spawns.contains(s))
+                        || bodies.contains(&caller)
+                    {
                         continue;
                     }
                     stop.insert(caller);

@@ -438,6 +438,7 @@ pub(crate) fn collect<'a>(
         family: None,
         loop_depth: 0,
         protect_depth: 0,
+        not_cancelled: Vec::new(),
         guard_depth: 0,
         exit_guard_seen: false,
         self_aliases: Vec::new(),
@@ -466,6 +467,7 @@ pub(crate) fn collect<'a>(
         if let Some(def) = scope.def {
             w.loop_depth = 0;
             w.protect_depth = 0;
+            w.not_cancelled.clear();
             w.guard_depth = 0;
             w.exit_guard_seen = false;
             w.self_aliases.clear();
@@ -998,6 +1000,10 @@ struct Walker<'m, 'a> {
     family: Option<u32>,
     loop_depth: u32,
     protect_depth: u32,
+    /// The local names known not to hold a cancelled task where the walk
+    /// is (`if not t.cancelled():`, or after `if t.cancelled(): continue`):
+    /// retrieving the outcome there raises no `CancelledError`.
+    not_cancelled: Vec<&'a str>,
     guard_depth: u32,
     exit_guard_seen: bool,
     /// Locals of the function last bound to what `self` holds (`task =
@@ -1185,6 +1191,62 @@ fn block_exits(body: &[Stmt]) -> bool {
     block_any(body, |s| {
         matches!(s, Stmt::Raise(_) | Stmt::Return(_) | Stmt::Break(_))
     })
+}
+
+/// Whether an `except` clause's body is only a `raise` of what it caught
+/// (bare, or of the name it binds).
+fn only_reraises(h: &ast::ExceptHandlerExceptHandler) -> bool {
+    match &*h.body {
+        [Stmt::Raise(r)] => {
+            r.cause.is_none()
+                && match r.exc.as_deref() {
+                    None => true,
+                    Some(Expr::Name(n)) => {
+                        h.name.as_ref().is_some_and(|b| b.as_str() == n.id.as_str())
+                    }
+                    Some(_) => false,
+                }
+        }
+        _ => false,
+    }
+}
+
+/// `t` of a test `t.cancelled()`.
+fn cancelled_test(test: &Expr) -> Option<&str> {
+    let Expr::Call(c) = test else { return None };
+    let Expr::Attribute(a) = &*c.func else {
+        return None;
+    };
+    match &*a.value {
+        Expr::Name(n) if a.attr.as_str() == "cancelled" && c.arguments.is_empty() => {
+            Some(n.id.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// The names a test that holds proves not cancelled: `not t.cancelled()`,
+/// also among the operands of an `and`.
+fn not_cancelled_in<'a>(test: &'a Expr, out: &mut Vec<&'a str>) {
+    match test {
+        Expr::UnaryOp(u) if u.op == ast::UnaryOp::Not => {
+            if let Some(name) = cancelled_test(&u.operand) {
+                out.push(name);
+            }
+        }
+        Expr::BoolOp(b) if b.op == ast::BoolOp::And => {
+            for v in &b.values {
+                not_cancelled_in(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a statement binds `name`, itself or in a block of it (or may:
+/// `global`, `nonlocal`, `match`, a very long block).
+fn binds_name(stmt: &Stmt, name: &str) -> bool {
+    super::findings::bindings(std::slice::from_ref(stmt), name) != Some(0)
 }
 
 /// Whether a block may `continue` the loop around it (not counting loops
@@ -1775,7 +1837,21 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// with the statements after it (a `with` body that suppresses nothing):
     /// a binding in it is seen by the rest of the enclosing block.
     fn statements(&mut self, body: &'a [Stmt]) {
+        let outer_not_cancelled = self.not_cancelled.len();
         for (i, stmt) in body.iter().enumerate() {
+            // A name bound again may hold a cancelled task.
+            if self.not_cancelled.len() > outer_not_cancelled {
+                let inner = &mut self.not_cancelled[outer_not_cancelled..];
+                if inner.iter().any(|n| binds_name(stmt, n)) {
+                    let kept: Vec<&'a str> = inner
+                        .iter()
+                        .copied()
+                        .filter(|n| !binds_name(stmt, n))
+                        .collect();
+                    self.not_cancelled.truncate(outer_not_cancelled);
+                    self.not_cancelled.extend(kept);
+                }
+            }
             if let Stmt::Try(t) = stmt {
                 // A `raise`, `return` or `break` right after the `try` runs
                 // whenever a handler ends normally: none of them lets a loop
@@ -1792,7 +1868,18 @@ impl<'m, 'a> Walker<'m, 'a> {
                     });
             }
             guard(|| self.stmt(stmt));
+            // `if t.cancelled(): …; continue`: past it, `t` is not cancelled.
+            if let Stmt::If(x) = stmt {
+                if x.elif_else_clauses.is_empty()
+                    && (block_exits(&x.body) || block_continues(&x.body))
+                {
+                    if let Some(name) = cancelled_test(&x.test) {
+                        self.not_cancelled.push(name);
+                    }
+                }
+            }
         }
+        self.not_cancelled.truncate(outer_not_cancelled);
     }
 
     fn stmt(&mut self, stmt: &'a Stmt) {
@@ -1932,7 +2019,14 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.expr(&i.test, Use::Neutral, false);
                 let mut g = u32::from(self.mentions_self(&i.test));
                 self.guard_depth += g;
+                let outer_not_cancelled = self.not_cancelled.len();
+                not_cancelled_in(&i.test, &mut self.not_cancelled);
                 self.body(&i.body);
+                self.not_cancelled.truncate(outer_not_cancelled);
+                // The clauses after `if t.cancelled():` see `t` not cancelled.
+                if let Some(name) = cancelled_test(&i.test) {
+                    self.not_cancelled.push(name);
+                }
                 for clause in &i.elif_else_clauses {
                     if let Some(t) = &clause.test {
                         self.expr(t, Use::Neutral, false);
@@ -1943,6 +2037,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                     }
                     self.body(&clause.body);
                 }
+                self.not_cancelled.truncate(outer_not_cancelled);
                 self.guard_depth -= g;
                 if g > 0
                     && (block_exits(&i.body)
@@ -2094,7 +2189,10 @@ impl<'m, 'a> Walker<'m, 'a> {
                         scope: self.scope,
                         range: h.range(),
                         catches_cancel: cancel && !caught_before,
-                        broad,
+                        // A handler that only raises again what it caught
+                        // (`except Exception as e: raise e`) controls
+                        // nothing: the failure goes on to nobody.
+                        broad: broad && !only_reraises(h),
                         in_loop: self.loop_depth > 0,
                         exits: exit_after || exits,
                         raises: exits && block_any(&h.body, |s| matches!(s, Stmt::Raise(_))),
@@ -2799,6 +2897,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                     | Expr::Set(ast::ExprSet { elts, .. }) => {
                         !(elts.len() == 1 && elts[0].is_starred_expr())
                     }
+                    // A copy of lists joined or sets united holds the
+                    // tasks of both (`list(self._a | self._b)`, decision 39).
+                    Expr::BinOp(b) => matches!(b.op, ast::Operator::Add | ast::Operator::BitOr),
                     _ => false,
                 };
                 if copy && display {
@@ -2940,7 +3041,10 @@ impl<'m, 'a> Walker<'m, 'a> {
                 // Retrieving the outcome observes it like an await does;
                 // `task.__await__()` delegates to it.
                 "result" | "exception" | "__await__" => {
-                    let protected = self.protect_depth > 0;
+                    let protected = self.protect_depth > 0
+                        || (method != "__await__"
+                            && matches!(e, Expr::Name(n)
+                                if self.not_cancelled.contains(&n.id.as_str())));
                     self.event(key, range, EventKind::Awaited { protected });
                 }
                 "add_done_callback" => {

@@ -183,7 +183,11 @@ pub(crate) fn wait_fn(model: &Model, call: &ExprCall, scope: ScopeId) -> Option<
                 k.arg
                     .as_ref()
                     .is_some_and(|a| a.as_str() == "return_exceptions")
-                    && matches!(&k.value, Expr::BooleanLiteral(b) if b.value)
+                    && match &k.value {
+                        Expr::BooleanLiteral(b) => b.value,
+                        Expr::Name(n) => true_by_default(model, scope, n.id.as_str()),
+                        _ => false,
+                    }
             });
             Some(WaitFn::Gather(rx))
         }
@@ -192,6 +196,23 @@ pub(crate) fn wait_fn(model: &Model, call: &ExprCall, scope: ScopeId) -> Option<
         "as_completed" => Some(WaitFn::Drives),
         _ => None,
     }
+}
+
+/// Whether `name` is a parameter of function `scope` that defaults to
+/// `True` and that no statement of the function binds again
+/// (`return_exceptions=return_exceptions` of `def wait(self,
+/// return_exceptions=True)`): a caller that passes `False` asks for the
+/// exceptions; the function itself returns them.
+fn true_by_default(model: &Model, scope: ScopeId, name: &str) -> bool {
+    let Some(def) = model.scopes.get(scope as usize).and_then(|s| s.def) else {
+        return false;
+    };
+    def.parameters
+        .iter_non_variadic_params()
+        .find(|p| p.parameter.name.as_str() == name)
+        .and_then(|p| p.default.as_deref())
+        .is_some_and(|d| matches!(d, Expr::BooleanLiteral(b) if b.value))
+        && super::findings::bindings(&def.body, name) == Some(0)
 }
 
 /// Calls that look at a task without taking it: logging, `print`, `len`, …
