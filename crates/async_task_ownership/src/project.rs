@@ -694,16 +694,16 @@ impl<'a> Scan<'_, 'a> {
     /// imports of [`Scan::collect_top`].
     fn collect_instance_names(&mut self, body: &'a [Stmt]) {
         for stmt in body {
-            let Stmt::Assign(a) = stmt else {
+            let Some((targets, value)) = assignment(stmt) else {
                 continue;
             };
-            let Expr::Call(call) = &*a.value else {
+            let Expr::Call(call) = value else {
                 continue;
             };
             if self.constructor(&call.func).is_none() {
                 continue;
             }
-            for t in &a.targets {
+            for t in targets {
                 if let Expr::Name(n) = t {
                     self.instance_names.insert(n.id.as_str());
                 }
@@ -927,8 +927,12 @@ impl<'a> Scan<'_, 'a> {
                 };
                 self.body(&c.body, inner);
             }
-            Stmt::Assign(a) => {
-                if let Expr::Call(call) = &*a.value {
+            // (`self._transport: Final[Transport] = Transport()` too.)
+            Stmt::Assign(_) | Stmt::AnnAssign(ast::StmtAnnAssign { value: Some(_), .. }) => {
+                let Some((targets, value)) = assignment(stmt) else {
+                    return;
+                };
+                if let Expr::Call(call) = value {
                     if let Some((class_module, class)) = self.constructor(&call.func) {
                         // A class of a module outside the run is no owner.
                         let outside = self.outside(class_module);
@@ -937,13 +941,13 @@ impl<'a> Scan<'_, 'a> {
                         // decided once all are known; module-level names
                         // were collected before the walk).
                         if let Some(class) = ctx.instance_class {
-                            for t in &a.targets {
+                            for t in targets {
                                 if let Expr::Attribute(attr) = t {
                                     self.self_instances.insert((class, attr.attr.as_str()));
                                 }
                             }
                         }
-                        for t in &a.targets {
+                        for t in targets {
                             let holder = match t {
                                 Expr::Name(n) if ctx.function.is_none() && ctx.class.is_none() => {
                                     Some(Holder::Global {
@@ -975,12 +979,7 @@ impl<'a> Scan<'_, 'a> {
                         }
                     }
                 }
-                self.expr(&a.value, ctx, locals);
-            }
-            Stmt::AnnAssign(a) => {
-                if let Some(v) = &a.value {
-                    self.expr(v, ctx, locals);
-                }
+                self.expr(value, ctx, locals);
             }
             Stmt::Expr(e) => {
                 self.expr(&e.value, ctx, locals);
@@ -1607,6 +1606,15 @@ pub fn check_project(modules: &[ModuleFacts], settings: &Settings) -> ProjectRep
         .lifetimes
         .sort_by(|a, b| (&a.path, a.range.start()).cmp(&(&b.path, b.range.start())));
     report
+}
+
+/// The targets and value of an assignment, annotated (with a value) or not.
+fn assignment(stmt: &Stmt) -> Option<(&[Expr], &Expr)> {
+    match stmt {
+        Stmt::Assign(a) => Some((&a.targets, &a.value)),
+        Stmt::AnnAssign(a) => Some((std::slice::from_ref(&*a.target), a.value.as_deref()?)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
