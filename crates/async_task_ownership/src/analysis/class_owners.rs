@@ -138,6 +138,27 @@ fn with_overrides<'c>(
     Cow::Owned(out)
 }
 
+/// Whether method `from`, or one it calls (a few calls deep), is one of
+/// `targets`.
+fn reaches(
+    callees: &FxHashMap<ScopeId, Vec<ScopeId>>,
+    from: ScopeId,
+    targets: &FxHashSet<ScopeId>,
+) -> bool {
+    let mut seen: FxHashSet<ScopeId> = FxHashSet::default();
+    let mut stack = vec![from];
+    while let Some(m) = stack.pop() {
+        if targets.contains(&m) {
+            return true;
+        }
+        if seen.len() >= 64 || !seen.insert(m) {
+            continue;
+        }
+        stack.extend(callees.get(&m).into_iter().flatten().copied());
+    }
+    false
+}
+
 pub(crate) fn class_owners(
     model: &Model,
     facts: &Facts,
@@ -151,9 +172,10 @@ pub(crate) fn class_owners(
     // its callers hand it, their methods (built once per function).
     let mut handed_by: FxHashMap<ScopeId, FxHashMap<String, Vec<ScopeId>>> = FxHashMap::default();
     let raising = Raising::new(facts);
-    // Each spawn's slot, and the slots something cancels or awaits.
+    // Each spawn's slot, and for each slot the methods that cancel or
+    // await it.
     let mut spawn_key: FxHashMap<TextRange, Key> = FxHashMap::default();
-    let mut stopped_keys: FxHashSet<Key> = FxHashSet::default();
+    let mut key_stops: FxHashMap<Key, FxHashSet<ScopeId>> = FxHashMap::default();
     for (id, site) in facts.sites.iter().enumerate() {
         if !is_spawn[id] {
             continue;
@@ -196,8 +218,8 @@ pub(crate) fn class_owners(
                         .any(|w| w.contains_range(a.range) && !facts.single_waits.contains(w)))
             });
             for at in cancels.chain(awaits) {
-                stopped_keys.insert(key);
                 if let Some(m) = method_of(model, at.scope) {
+                    key_stops.entry(key).or_default().insert(m);
                     if raising.contains(at.scope, at.range) {
                         entry.3.push(m);
                     } else {
@@ -249,26 +271,41 @@ pub(crate) fn class_owners(
         }
     }
     // The calls that make the coroutine a spawn runs (`create_task(
-    // self._keepalive())`) into a slot of the owner that something stops,
-    // with the spawn: they run in the task, one of those the stops stop.
-    let mut spawned: FxHashMap<TextRange, TextRange> = FxHashMap::default();
-    for (id, site) in facts.sites.iter().enumerate() {
-        if !is_spawn[id]
-            || !spawn_key
-                .get(&site.call.range())
-                .is_some_and(|k| stopped_keys.contains(k))
-        {
-            continue;
+    // self._keepalive())`) into a slot of the owner, whose body reaches a
+    // method that stops that very slot (a task that stops itself), with
+    // the spawn (decision 54).
+    let mut self_stopping: FxHashMap<TextRange, TextRange> = FxHashMap::default();
+    if !key_stops.is_empty() {
+        let mut callees: FxHashMap<ScopeId, Vec<ScopeId>> = FxHashMap::default();
+        for &(caller, callee, ..) in &calls {
+            callees.entry(caller).or_default().push(callee);
         }
-        let args = &site.call.arguments;
-        for a in args
-            .args
-            .iter()
-            .chain(args.keywords.iter().map(|k| &k.value))
-        {
-            if let Expr::Call(c) = a {
-                if facts.site_by_range.contains_key(&c.range()) {
-                    spawned.insert(c.range(), site.call.range());
+        for (id, site) in facts.sites.iter().enumerate() {
+            if !is_spawn[id] {
+                continue;
+            }
+            let Some(stops) = spawn_key
+                .get(&site.call.range())
+                .and_then(|k| key_stops.get(k))
+            else {
+                continue;
+            };
+            let args = &site.call.arguments;
+            for a in args
+                .args
+                .iter()
+                .chain(args.keywords.iter().map(|k| &k.value))
+            {
+                let Expr::Call(c) = a else { continue };
+                let Some(body) = facts
+                    .site_by_range
+                    .get(&c.range())
+                    .and_then(|&s| facts.sites[s as usize].callee)
+                else {
+                    continue;
+                };
+                if reaches(&callees, body, stops) {
+                    self_stopping.insert(c.range(), site.call.range());
                 }
             }
         }
@@ -308,12 +345,16 @@ pub(crate) fn class_owners(
         // await self.stop(); raise`): calling it starts the owner, it does
         // not stop it (decision 50).
         stop.extend(cleanups.into_iter().filter(|m| !start.contains(m)));
-        // The methods the owner's spawns run as its tasks.
-        let bodies: FxHashSet<ScopeId> = calls
-            .iter()
-            .filter(|c| spawned.get(&c.3).is_some_and(|s| spawns.contains(s)))
-            .map(|c| c.1)
-            .collect();
+        // The methods the owner's spawns run as tasks that stop themselves.
+        let bodies: FxHashSet<ScopeId> = if self_stopping.is_empty() {
+            FxHashSet::default()
+        } else {
+            calls
+                .iter()
+                .filter(|c| self_stopping.get(&c.3).is_some_and(|s| spawns.contains(s)))
+                .map(|c| c.1)
+                .collect()
+        };
         loop {
             let mut changed = false;
             for &(caller, callee, at, range, _) in calls {
@@ -324,9 +365,11 @@ pub(crate) fn class_owners(
                     // A task of the owner whose body stops it (a keepalive
                     // that disconnects on error) stops it when the task gets
                     // there, not when the method that spawns it is called
-                    // (decision 54).
-                    // Nor is that body, run as the task, a stop of its own.
-                    if spawned.get(&range).is_some_and(|s| spawns.contains(s))
+                    // (decision 54). Nor is that body, run as the task, a
+                    // stop of its own.
+                    if self_stopping
+                        .get(&range)
+                        .is_some_and(|s| spawns.contains(s))
                         || bodies.contains(&caller)
                     {
                         continue;

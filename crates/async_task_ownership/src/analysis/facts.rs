@@ -1243,10 +1243,46 @@ fn not_cancelled_in<'a>(test: &'a Expr, out: &mut Vec<&'a str>) {
     }
 }
 
-/// Whether a statement binds `name`, itself or in a block of it (or may:
-/// `global`, `nonlocal`, `match`, a very long block).
+/// Whether a statement itself binds `name` (its targets, not the
+/// statements of its blocks, which the walk meets in turn, nor a `:=`,
+/// met as an expression), or may (`global`, `nonlocal`, `match`, an
+/// `except … as` of one of its handlers).
 fn binds_name(stmt: &Stmt, name: &str) -> bool {
-    super::findings::bindings(std::slice::from_ref(stmt), name) != Some(0)
+    fn target(t: &Expr, name: &str) -> bool {
+        super::names::any_expr(t, |e| matches!(e, Expr::Name(n) if n.id.as_str() == name))
+    }
+    match stmt {
+        Stmt::Assign(a) => a.targets.iter().any(|t| target(t, name)),
+        Stmt::AnnAssign(a) => target(&a.target, name),
+        Stmt::AugAssign(a) => target(&a.target, name),
+        Stmt::For(f) => target(&f.target, name),
+        Stmt::With(w) => w
+            .items
+            .iter()
+            .any(|i| i.optional_vars.as_deref().is_some_and(|v| target(v, name))),
+        Stmt::Delete(d) => d.targets.iter().any(|t| target(t, name)),
+        Stmt::Try(t) => t.handlers.iter().any(|h| {
+            let ast::ExceptHandler::ExceptHandler(h) = h;
+            h.name.as_ref().is_some_and(|n| n.as_str() == name)
+        }),
+        Stmt::FunctionDef(f) => f.name.as_str() == name,
+        Stmt::ClassDef(c) => c.name.as_str() == name,
+        Stmt::Import(i) => i.names.iter().any(|a| {
+            a.asname
+                .as_ref()
+                .unwrap_or(&a.name)
+                .as_str()
+                .split('.')
+                .next()
+                == Some(name)
+        }),
+        Stmt::ImportFrom(i) => i
+            .names
+            .iter()
+            .any(|a| a.asname.as_ref().unwrap_or(&a.name).as_str() == name),
+        Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::Match(_) => true,
+        _ => false,
+    }
 }
 
 /// Whether a block may `continue` the loop around it (not counting loops
@@ -1836,21 +1872,50 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// A block that runs to its end whenever it is entered and then goes on
     /// with the statements after it (a `with` body that suppresses nothing):
     /// a binding in it is seen by the rest of the enclosing block.
+    /// Forgets that the names `bound` says are bound again are not
+    /// cancelled, in every block around (the entries stay, empty, so that
+    /// each block still truncates to its own length).
+    fn forget_bound(&mut self, mut bound: impl FnMut(&str) -> bool) {
+        for i in 0..self.not_cancelled.len() {
+            let n = self.not_cancelled[i];
+            if !n.is_empty() && bound(n) {
+                for m in &mut self.not_cancelled {
+                    if *m == n {
+                        *m = "";
+                    }
+                }
+            }
+        }
+    }
+
+    /// Inside a comprehension, its targets are other names: the entries
+    /// they shadow are blanked, and the caller restores what this returns.
+    fn mask_comprehension(&mut self, generators: &'a [ast::Comprehension]) -> Option<Vec<&'a str>> {
+        if self.not_cancelled.is_empty() {
+            return None;
+        }
+        let saved = self.not_cancelled.clone();
+        for g in generators {
+            self.forget_bound(|n| {
+                super::names::any_expr(
+                    &g.target,
+                    |t| matches!(t, Expr::Name(x) if x.id.as_str() == n),
+                )
+            });
+        }
+        Some(saved)
+    }
+
     fn statements(&mut self, body: &'a [Stmt]) {
         let outer_not_cancelled = self.not_cancelled.len();
         for (i, stmt) in body.iter().enumerate() {
-            // A name bound again may hold a cancelled task.
-            if self.not_cancelled.len() > outer_not_cancelled {
-                let inner = &mut self.not_cancelled[outer_not_cancelled..];
-                if inner.iter().any(|n| binds_name(stmt, n)) {
-                    let kept: Vec<&'a str> = inner
-                        .iter()
-                        .copied()
-                        .filter(|n| !binds_name(stmt, n))
-                        .collect();
-                    self.not_cancelled.truncate(outer_not_cancelled);
-                    self.not_cancelled.extend(kept);
-                }
+            // A name bound again may hold a cancelled task: its entries,
+            // in this block and the blocks around it, no longer hold; nor
+            // do they across an `async for` or `async with`, which wait.
+            if !self.not_cancelled.is_empty() {
+                let waits = matches!(stmt, Stmt::For(f) if f.is_async)
+                    || matches!(stmt, Stmt::With(w) if w.is_async);
+                self.forget_bound(|n| waits || binds_name(stmt, n));
             }
             if let Stmt::Try(t) = stmt {
                 // A `raise`, `return` or `break` right after the `try` runs
@@ -1871,7 +1936,10 @@ impl<'m, 'a> Walker<'m, 'a> {
             // `if t.cancelled(): …; continue`: past it, `t` is not cancelled.
             if let Stmt::If(x) = stmt {
                 if x.elif_else_clauses.is_empty()
-                    && (block_exits(&x.body) || block_continues(&x.body))
+                    && matches!(
+                        x.body.last(),
+                        Some(Stmt::Continue(_) | Stmt::Return(_) | Stmt::Break(_) | Stmt::Raise(_))
+                    )
                 {
                     if let Some(name) = cancelled_test(&x.test) {
                         self.not_cancelled.push(name);
@@ -2021,6 +2089,13 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.guard_depth += g;
                 let outer_not_cancelled = self.not_cancelled.len();
                 not_cancelled_in(&i.test, &mut self.not_cancelled);
+                // (Not a name the test binds again: `not t.cancelled() and
+                // (t := …)`.)
+                for n in &mut self.not_cancelled[outer_not_cancelled..] {
+                    if super::names::walrus_binds_in(&i.test, n) {
+                        *n = "";
+                    }
+                }
                 self.body(&i.body);
                 self.not_cancelled.truncate(outer_not_cancelled);
                 // The clauses after `if t.cancelled():` see `t` not cancelled.
@@ -2604,10 +2679,18 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.facts.awaited_calls.insert(c.range());
                 }
                 self.expr(&a.value, Use::Awaited(false), false);
+                // While the function waits, another may cancel the task.
+                self.forget_bound(|_| true);
             }
             Expr::Named(n) => {
                 self.bind_late(&n.target);
                 self.expr(&n.value, u, in_coll);
+                if !self.not_cancelled.is_empty() {
+                    if let Expr::Name(t) = &*n.target {
+                        let name = t.id.as_str();
+                        self.forget_bound(|x| x == name);
+                    }
+                }
                 if let Some(key) = self.key_of(&n.value) {
                     self.store(key, &n.target, in_coll, e.range());
                 }
@@ -2656,6 +2739,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 if e.is_generator_expr() {
                     self.facts.deferred.push(e.range());
                 }
+                let saved = self.mask_comprehension(generators);
                 self.generators(generators, e.range());
                 let (cu, ci) = if u.carries() {
                     (u, true)
@@ -2663,8 +2747,12 @@ impl<'m, 'a> Walker<'m, 'a> {
                     (Use::Neutral, false)
                 };
                 self.expr(elt, cu, ci);
+                if let Some(saved) = saved {
+                    self.not_cancelled = saved;
+                }
             }
             Expr::DictComp(d) => {
+                let saved = self.mask_comprehension(&d.generators);
                 self.generators(&d.generators, e.range());
                 let (cu, ci) = if u.carries() {
                     (u, true)
@@ -2676,6 +2764,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                     self.dict_key(k, cu, ci);
                 }
                 self.expr(&d.value, cu, ci);
+                if let Some(saved) = saved {
+                    self.not_cancelled = saved;
+                }
             }
             Expr::Starred(s) => self.expr(&s.value, u, in_coll),
             Expr::If(i) => {
@@ -2696,6 +2787,9 @@ impl<'m, 'a> Walker<'m, 'a> {
             // parameter that gets the task).
             Expr::Lambda(l) => {
                 self.facts.deferred.push(e.range());
+                // Its body runs later, when the task may be cancelled.
+                let saved = (!self.not_cancelled.is_empty()).then(|| self.not_cancelled.clone());
+                self.forget_bound(|_| true);
                 let body_use = match u {
                     Use::Arg(call, _)
                         if matches!(&*call.func, Expr::Attribute(a)
@@ -2723,6 +2817,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
                 self.expr(&l.body, body_use, false);
                 self.lambda_params.truncate(outer);
+                if let Some(saved) = saved {
+                    self.not_cancelled = saved;
+                }
             }
             Expr::Yield(y) => {
                 if let Some(v) = &y.value {

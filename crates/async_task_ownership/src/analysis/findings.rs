@@ -194,14 +194,42 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 .entry(b)
                 .or_insert_with(|| body::analyze(facts, index, b));
         }
+        // A call of a task factory of the module that returns the task of
+        // its one spawn of a coroutine function of the module: that is the
+        // task's body for exception control, and the factory's own
+        // done-callbacks and awaits of it count (decision 56).
+        let inner = match (&site.api, site.callee) {
+            (None, Some(f)) => factory_spawn(facts, index, f),
+            _ => None,
+        };
+        let (factory_body, factory_wrapped) = match inner {
+            Some(i) => {
+                let inner_site = &facts.sites[i as usize];
+                match coroutine_function(model, facts, inner_site.call, inner_site.scope) {
+                    Some((b, wrapped)) => (Some(b), wrapped),
+                    None => (None, false),
+                }
+            }
+            None => (None, false),
+        };
+        if let Some(b) = factory_body {
+            bodies
+                .entry(b)
+                .or_insert_with(|| body::analyze(facts, index, b));
+        }
         let body = body_scope.and_then(|b| bodies.get(&b));
+        let factory_body = factory_body.and_then(|b| bodies.get(&b).map(|body| (b, body)));
+        let inner_res = inner.and_then(|i| resolutions.get(&i));
 
         let mut slot_text = String::new();
         let mut owner_words = String::new();
         let mut lifetime = Lifetime::Unknown;
         let mut shutdown = Shutdown::default();
-        let mut awaited = !res.awaits.is_empty();
+        let mut awaited = !res.awaits.is_empty() || inner_res.is_some_and(|r| !r.awaits.is_empty());
         let mut observing: Vec<TextRange> = res.observing.clone();
+        if let Some(r) = inner_res {
+            observing.extend(r.observing.iter().copied());
+        }
         let mut escapes = false;
         let owner = match &res.owner {
             RawOwner::Discarded => {
@@ -480,10 +508,23 @@ pub(crate) fn assemble(input: &Input) -> Report {
                 findings.push((Kind::SilentFailure, Vec::new(), String::new()));
             }
         }
+        if let Some((_, body)) = factory_body {
+            if matches!(res.owner, RawOwner::Slot { .. })
+                && !awaited
+                && observing.is_empty()
+                && !escapes
+                && !factory_wrapped
+                && body.broad_handlers.is_empty()
+            {
+                findings.push((Kind::SilentFailure, Vec::new(), String::new()));
+            }
+        }
         findings.sort_by_key(|(k, _, _)| *k);
 
         let task_text = short_text(input.source, site.call.range());
-        let coroutine = body_scope.map_or("", |b| model.scopes[b as usize].short_name());
+        let coroutine = body_scope
+            .or(factory_body.map(|(b, _)| b))
+            .map_or("", |b| model.scopes[b as usize].short_name());
         let function = model.scopes[site.scope as usize].short_name();
         let spawned_in = model.qualname(site.scope);
         for (kind, sec, extra) in &findings {
@@ -581,6 +622,10 @@ pub(crate) fn assemble(input: &Input) -> Report {
         }
 
         let kinds: Vec<Kind> = findings.iter().map(|(k, _, _)| *k).collect();
+        // The body read for exception control, and whether a decorator wraps it.
+        let exc_body = body
+            .map(|b| (b, wrapped))
+            .or(factory_body.map(|(_, b)| (b, factory_wrapped)));
         let risk = kinds.iter().map(|k| k.risk()).max().unwrap_or(Risk::None);
         let (line, column) = line_col(input, site.call.range());
         report.inventory.push(TaskRecord {
@@ -605,7 +650,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     v.dedup();
                     v
                 },
-                body_handlers: body.filter(|_| !wrapped).map(|b| {
+                body_handlers: exc_body.filter(|&(_, w)| !w).map(|(b, _)| {
                     let mut v: Vec<u32> = b
                         .broad_handlers
                         .iter()
@@ -615,7 +660,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
                     v.dedup();
                     v
                 }),
-                body_handles_cancel: !wrapped && body.is_some_and(|b| b.broad_catches_cancel),
+                body_handles_cancel: exc_body.is_some_and(|(b, w)| !w && b.broad_catches_cancel),
             },
             scope: input.scope,
             findings: kinds,
@@ -940,6 +985,21 @@ fn is_mapping(facts: &Facts, index: &Index, key: Key) -> bool {
 
 /// The task's coroutine function, and whether a decorator may wrap its
 /// body's errors.
+/// The one spawn of task factory `f` whose task `f` returns, when it is a
+/// spawn form (not a call of another factory) and the only such spawn.
+fn factory_spawn(facts: &Facts, index: &Index, f: ScopeId) -> Option<SiteId> {
+    let mut found = None;
+    for &s in index.scope_sites(f) {
+        if facts.sites[s as usize].api.is_some() && super::owners::returns_site(facts, index, s) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(s);
+        }
+    }
+    found
+}
+
 fn coroutine_function(
     model: &Model,
     facts: &Facts,

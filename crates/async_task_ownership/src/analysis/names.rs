@@ -199,6 +199,68 @@ pub(crate) fn mentions_name(expr: &Expr, name: &str) -> bool {
     )
 }
 
+/// Whether a `:=` anywhere in `body` (nested functions and classes
+/// excepted, whose names are their own) binds `name`, or may: a body of
+/// more than 10,000 statements and expressions answers yes (it is asked
+/// once per statement of a block, and blocks nest). Depth-safe: each
+/// level of the walk passes through the stack guard.
+pub(crate) fn walrus_binds(body: &[ruff_python_ast::Stmt], name: &str) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+    use ruff_python_ast::Stmt;
+    struct Find<'n> {
+        name: &'n str,
+        found: bool,
+        budget: u32,
+    }
+    impl Find<'_> {
+        fn spend(&mut self) -> bool {
+            if self.budget == 0 {
+                self.found = true;
+            } else {
+                self.budget -= 1;
+            }
+            self.found
+        }
+    }
+    impl<'a> Visitor<'a> for Find<'_> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.spend() || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                return;
+            }
+            super::stack::guard(|| walk_stmt(self, stmt));
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.spend() {
+                return;
+            }
+            if let Expr::Named(n) = expr {
+                if matches!(&*n.target, Expr::Name(t) if t.id.as_str() == self.name) {
+                    self.found = true;
+                    return;
+                }
+            }
+            super::stack::guard(|| walk_expr(self, expr));
+        }
+    }
+    let mut find = Find {
+        name,
+        found: false,
+        budget: 10_000,
+    };
+    for stmt in body {
+        find.visit_stmt(stmt);
+    }
+    find.found
+}
+
+/// Whether a `:=` in `expr` binds `name`.
+pub(crate) fn walrus_binds_in(expr: &Expr, name: &str) -> bool {
+    any_expr(expr, |e| {
+        matches!(e, Expr::Named(n)
+            if matches!(&*n.target, Expr::Name(t) if t.id.as_str() == name))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

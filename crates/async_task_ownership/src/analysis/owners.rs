@@ -237,27 +237,32 @@ impl<'a> Index<'a> {
 /// Which sites spawn a task: the base forms, then calls of task factories
 /// (functions of the module that return a spawn result, directly or through
 /// a local), repeated until nothing new is found.
+/// Whether the function a site stands in returns its value, as itself
+/// (not as part of a returned tuple), directly or through a local.
+pub(crate) fn returns_site(facts: &Facts, index: &Index, id: SiteId) -> bool {
+    let site = &facts.sites[id as usize];
+    let key = Key::Site(id);
+    let returns = |key: &Key| {
+        index.events(key).iter().any(|&e| {
+            let ev = &facts.events[e as usize];
+            ev.kind == EventKind::Returned && !facts.in_returned_tuple.contains(&ev.range)
+        })
+    };
+    returns(&key)
+        || index.flows(&key).iter().any(|&f| {
+            let flow = &facts.flows[f as usize];
+            flow.kind == FlowKind::Assign
+                && matches!(flow.to, Key::Local(s, _) if s == site.scope)
+                && returns(&flow.to)
+        })
+}
+
 pub(crate) fn spawning_sites(model: &Model, facts: &Facts, index: &Index) -> Vec<bool> {
     let mut is_spawn: Vec<bool> = facts.sites.iter().map(|s| s.api.is_some()).collect();
     // For each function: the sites whose value it returns.
     let mut returned: FxHashMap<ScopeId, Vec<SiteId>> = FxHashMap::default();
     for (id, site) in facts.sites.iter().enumerate() {
-        let key = Key::Site(id as SiteId);
-        // Returned as itself (not as part of a returned tuple).
-        let returns = |key: &Key| {
-            index.events(key).iter().any(|&e| {
-                let ev = &facts.events[e as usize];
-                ev.kind == EventKind::Returned && !facts.in_returned_tuple.contains(&ev.range)
-            })
-        };
-        let direct = returns(&key);
-        let through_local = index.flows(&key).iter().any(|&f| {
-            let flow = &facts.flows[f as usize];
-            flow.kind == FlowKind::Assign
-                && matches!(flow.to, Key::Local(s, _) if s == site.scope)
-                && returns(&flow.to)
-        });
-        if direct || through_local {
+        if returns_site(facts, index, id as SiteId) {
             returned.entry(site.scope).or_default().push(id as SiteId);
         }
     }

@@ -199,7 +199,7 @@ pub(crate) fn wait_fn(model: &Model, call: &ExprCall, scope: ScopeId) -> Option<
 }
 
 /// Whether `name` is a parameter of function `scope` that defaults to
-/// `True` and that no statement of the function binds again
+/// `True` and that nothing in the function binds again (`:=` included)
 /// (`return_exceptions=return_exceptions` of `def wait(self,
 /// return_exceptions=True)`): a caller that passes `False` asks for the
 /// exceptions; the function itself returns them.
@@ -213,6 +213,7 @@ fn true_by_default(model: &Model, scope: ScopeId, name: &str) -> bool {
         .and_then(|p| p.default.as_deref())
         .is_some_and(|d| matches!(d, Expr::BooleanLiteral(b) if b.value))
         && super::findings::bindings(&def.body, name) == Some(0)
+        && !super::names::walrus_binds(&def.body, name)
 }
 
 /// Calls that look at a task without taking it: logging, `print`, `len`, …
