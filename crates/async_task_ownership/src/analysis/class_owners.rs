@@ -12,7 +12,7 @@ use super::lifecycle;
 use super::model::{ClassId, Model, ScopeId, MODULE_SCOPE};
 use super::names::any_expr;
 use super::owners::{self, Index, RawOwner};
-use ruff_python_ast::Expr;
+use ruff_python_ast::{Expr, Stmt};
 
 /// A class of the module that owns tasks.
 #[derive(Debug, Clone, Default)]
@@ -138,25 +138,66 @@ fn with_overrides<'c>(
     Cow::Owned(out)
 }
 
-/// Whether method `from`, or one it calls (a few calls deep), is one of
-/// `targets`.
-fn reaches(
-    callees: &FxHashMap<ScopeId, Vec<ScopeId>>,
-    from: ScopeId,
-    targets: &FxHashSet<ScopeId>,
-) -> bool {
-    let mut seen: FxHashSet<ScopeId> = FxHashSet::default();
-    let mut stack = vec![from];
-    while let Some(m) = stack.pop() {
-        if targets.contains(&m) {
-            return true;
+/// Whether the statement at `range` in a function body runs whenever the
+/// body runs to it without a loop: it stands in no loop, `except` or
+/// `finally` clause and no nested function, and no loop comes before it in
+/// any block around it.
+fn on_straight_path(body: &[Stmt], range: TextRange) -> bool {
+    let mut block = body;
+    'blocks: loop {
+        for stmt in block {
+            if !stmt.range().contains_range(range) {
+                if matches!(stmt, Stmt::For(_) | Stmt::While(_)) {
+                    return false;
+                }
+                continue;
+            }
+            let inner: Option<&[Stmt]> = match stmt {
+                Stmt::If(i) => {
+                    if i.body.iter().any(|s| s.range().contains_range(range)) {
+                        Some(&i.body)
+                    } else {
+                        i.elif_else_clauses
+                            .iter()
+                            .find(|c| c.range().contains_range(range))
+                            .map(|c| &c.body[..])
+                    }
+                }
+                Stmt::With(w) => w
+                    .body
+                    .iter()
+                    .any(|s| s.range().contains_range(range))
+                    .then_some(&w.body[..]),
+                Stmt::Try(t) => {
+                    if t.body.iter().any(|s| s.range().contains_range(range)) {
+                        Some(&t.body)
+                    } else if t.orelse.iter().any(|s| s.range().contains_range(range)) {
+                        Some(&t.orelse)
+                    } else {
+                        return false;
+                    }
+                }
+                Stmt::Match(m) => m
+                    .cases
+                    .iter()
+                    .find(|c| c.range().contains_range(range))
+                    .map(|c| &c.body[..]),
+                Stmt::For(_) | Stmt::While(_) | Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
+                    return false
+                }
+                _ => return true,
+            };
+            match inner {
+                Some(b) => {
+                    block = b;
+                    continue 'blocks;
+                }
+                // In the statement's own head (an `if` test, a `with` item).
+                None => return true,
+            }
         }
-        if seen.len() >= 64 || !seen.insert(m) {
-            continue;
-        }
-        stack.extend(callees.get(&m).into_iter().flatten().copied());
+        return false;
     }
-    false
 }
 
 pub(crate) fn class_owners(
@@ -172,10 +213,6 @@ pub(crate) fn class_owners(
     // its callers hand it, their methods (built once per function).
     let mut handed_by: FxHashMap<ScopeId, FxHashMap<String, Vec<ScopeId>>> = FxHashMap::default();
     let raising = Raising::new(facts);
-    // Each spawn's slot, and for each slot the methods that cancel or
-    // await it.
-    let mut spawn_key: FxHashMap<TextRange, Key> = FxHashMap::default();
-    let mut key_stops: FxHashMap<Key, FxHashSet<ScopeId>> = FxHashMap::default();
     for (id, site) in facts.sites.iter().enumerate() {
         if !is_spawn[id] {
             continue;
@@ -197,7 +234,6 @@ pub(crate) fn class_owners(
             entry.0.insert(m);
         }
         entry.2.push(site.call.range());
-        spawn_key.insert(site.call.range(), key);
         if slots_done.insert(key) {
             let lc = lifecycle::compute(model, facts, index, key);
             // Each function the slot is handed to, once.
@@ -219,7 +255,6 @@ pub(crate) fn class_owners(
             });
             for at in cancels.chain(awaits) {
                 if let Some(m) = method_of(model, at.scope) {
-                    key_stops.entry(key).or_default().insert(m);
                     if raising.contains(at.scope, at.range) {
                         entry.3.push(m);
                     } else {
@@ -271,41 +306,21 @@ pub(crate) fn class_owners(
         }
     }
     // The calls that make the coroutine a spawn runs (`create_task(
-    // self._keepalive())`) into a slot of the owner, whose body reaches a
-    // method that stops that very slot (a task that stops itself), with
-    // the spawn (decision 54).
-    let mut self_stopping: FxHashMap<TextRange, TextRange> = FxHashMap::default();
-    if !key_stops.is_empty() {
-        let mut callees: FxHashMap<ScopeId, Vec<ScopeId>> = FxHashMap::default();
-        for &(caller, callee, ..) in &calls {
-            callees.entry(caller).or_default().push(callee);
+    // self._keepalive())`), with the spawn: they run in the task.
+    let mut spawned: FxHashMap<TextRange, TextRange> = FxHashMap::default();
+    for (id, site) in facts.sites.iter().enumerate() {
+        if !is_spawn[id] {
+            continue;
         }
-        for (id, site) in facts.sites.iter().enumerate() {
-            if !is_spawn[id] {
-                continue;
-            }
-            let Some(stops) = spawn_key
-                .get(&site.call.range())
-                .and_then(|k| key_stops.get(k))
-            else {
-                continue;
-            };
-            let args = &site.call.arguments;
-            for a in args
-                .args
-                .iter()
-                .chain(args.keywords.iter().map(|k| &k.value))
-            {
-                let Expr::Call(c) = a else { continue };
-                let Some(body) = facts
-                    .site_by_range
-                    .get(&c.range())
-                    .and_then(|&s| facts.sites[s as usize].callee)
-                else {
-                    continue;
-                };
-                if reaches(&callees, body, stops) {
-                    self_stopping.insert(c.range(), site.call.range());
+        let args = &site.call.arguments;
+        for a in args
+            .args
+            .iter()
+            .chain(args.keywords.iter().map(|k| &k.value))
+        {
+            if let Expr::Call(c) = a {
+                if facts.site_by_range.contains_key(&c.range()) {
+                    spawned.insert(c.range(), site.call.range());
                 }
             }
         }
@@ -345,13 +360,13 @@ pub(crate) fn class_owners(
         // await self.stop(); raise`): calling it starts the owner, it does
         // not stop it (decision 50).
         stop.extend(cleanups.into_iter().filter(|m| !start.contains(m)));
-        // The methods the owner's spawns run as tasks that stop themselves.
-        let bodies: FxHashSet<ScopeId> = if self_stopping.is_empty() {
+        // The methods the owner's spawns run as its tasks (decision 54).
+        let bodies: FxHashSet<ScopeId> = if spawned.is_empty() {
             FxHashSet::default()
         } else {
             calls
                 .iter()
-                .filter(|c| self_stopping.get(&c.3).is_some_and(|s| spawns.contains(s)))
+                .filter(|c| spawned.get(&c.3).is_some_and(|s| spawns.contains(s)))
                 .map(|c| c.1)
                 .collect()
         };
@@ -362,15 +377,18 @@ pub(crate) fn class_owners(
                     if start.contains(&caller) && raising.contains(at, range) {
                         continue;
                     }
-                    // A task of the owner whose body stops it (a keepalive
-                    // that disconnects on error) stops it when the task gets
-                    // there, not when the method that spawns it is called
-                    // (decision 54). Nor is that body, run as the task, a
-                    // stop of its own.
-                    if self_stopping
-                        .get(&range)
-                        .is_some_and(|s| spawns.contains(s))
-                        || bodies.contains(&caller)
+                    // A task of the owner is a stop only when stopping is
+                    // what it does: it cancels or awaits a slot itself, or
+                    // calls a stop on its straight path, not in a loop, an
+                    // `except` or `finally` clause, or after a loop (a
+                    // keepalive that disconnects when the link fails is no
+                    // shutdown, nor is the method that spawns it: decision
+                    // 54).
+                    if bodies.contains(&caller)
+                        && (at != caller
+                            || !model.scopes[caller as usize]
+                                .def
+                                .is_some_and(|d| on_straight_path(&d.body, range)))
                     {
                         continue;
                     }

@@ -1211,6 +1211,23 @@ fn only_reraises(h: &ast::ExceptHandlerExceptHandler) -> bool {
     }
 }
 
+/// Whether a block always leaves by its end: its last statement is a
+/// `continue`, `return`, `break` or `raise`, or an `if` with an `else`
+/// whose every branch always leaves.
+fn always_exits(block: &[Stmt]) -> bool {
+    match block.last() {
+        Some(Stmt::Continue(_) | Stmt::Return(_) | Stmt::Break(_) | Stmt::Raise(_)) => true,
+        Some(Stmt::If(i)) => {
+            i.elif_else_clauses.iter().any(|c| c.test.is_none())
+                && guard(|| always_exits(&i.body))
+                && i.elif_else_clauses
+                    .iter()
+                    .all(|c| guard(|| always_exits(&c.body)))
+        }
+        _ => false,
+    }
+}
+
 /// `t` of a test `t.cancelled()`.
 fn cancelled_test(test: &Expr) -> Option<&str> {
     let Expr::Call(c) = test else { return None };
@@ -1234,8 +1251,14 @@ fn not_cancelled_in<'a>(test: &'a Expr, out: &mut Vec<&'a str>) {
                 out.push(name);
             }
         }
+        // (An operand that waits lets another cancel the tasks the
+        // operands before it tested.)
         Expr::BoolOp(b) if b.op == ast::BoolOp::And => {
+            let start = out.len();
             for v in &b.values {
+                if super::names::any_expr(v, |e| matches!(e, Expr::Await(_))) {
+                    out.truncate(start);
+                }
                 not_cancelled_in(v, out);
             }
         }
@@ -1888,6 +1911,14 @@ impl<'m, 'a> Walker<'m, 'a> {
         }
     }
 
+    /// A loop's body runs again after it binds a name: that name is not
+    /// known not cancelled anywhere in the loop (nor after it).
+    fn forget_bound_in_loop(&mut self, body: &[Stmt]) {
+        if !self.not_cancelled.is_empty() {
+            self.forget_bound(|n| super::findings::bindings(body, n) != Some(0));
+        }
+    }
+
     /// Inside a comprehension, its targets are other names: the entries
     /// they shadow are blanked, and the caller restores what this returns.
     fn mask_comprehension(&mut self, generators: &'a [ast::Comprehension]) -> Option<Vec<&'a str>> {
@@ -1935,12 +1966,7 @@ impl<'m, 'a> Walker<'m, 'a> {
             guard(|| self.stmt(stmt));
             // `if t.cancelled(): …; continue`: past it, `t` is not cancelled.
             if let Stmt::If(x) = stmt {
-                if x.elif_else_clauses.is_empty()
-                    && matches!(
-                        x.body.last(),
-                        Some(Stmt::Continue(_) | Stmt::Return(_) | Stmt::Break(_) | Stmt::Raise(_))
-                    )
-                {
+                if x.elif_else_clauses.is_empty() && always_exits(&x.body) {
                     if let Some(name) = cancelled_test(&x.test) {
                         self.not_cancelled.push(name);
                     }
@@ -2050,6 +2076,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                         .push((f.iter.range(), TextRange::new(first.start(), last.end())));
                 }
                 self.expr(&f.iter, Use::Iterated(&f.target), false);
+                self.forget_bound_in_loop(&f.body);
                 self.loop_depth += 1;
                 self.body(&f.body);
                 self.loop_depth -= 1;
@@ -2064,6 +2091,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                         }
                     }
                 }
+                self.forget_bound_in_loop(&w.body);
                 self.expr(&w.test, Use::Neutral, false);
                 let g = u32::from(self.mentions_self(&w.test));
                 self.guard_depth += g;
@@ -2088,6 +2116,9 @@ impl<'m, 'a> Walker<'m, 'a> {
                 let mut g = u32::from(self.mentions_self(&i.test));
                 self.guard_depth += g;
                 let outer_not_cancelled = self.not_cancelled.len();
+                // The names known before the `if`: each branch starts from
+                // them, and after it only what every branch kept holds.
+                let before = (outer_not_cancelled > 0).then(|| self.not_cancelled.clone());
                 not_cancelled_in(&i.test, &mut self.not_cancelled);
                 // (Not a name the test binds again: `not t.cancelled() and
                 // (t := …)`.)
@@ -2098,11 +2129,16 @@ impl<'m, 'a> Walker<'m, 'a> {
                 }
                 self.body(&i.body);
                 self.not_cancelled.truncate(outer_not_cancelled);
-                // The clauses after `if t.cancelled():` see `t` not cancelled.
-                if let Some(name) = cancelled_test(&i.test) {
-                    self.not_cancelled.push(name);
-                }
+                let mut merged = before.as_ref().map(|_| self.not_cancelled.clone());
                 for clause in &i.elif_else_clauses {
+                    if let Some(b) = &before {
+                        self.not_cancelled.clone_from(b);
+                    }
+                    // The clauses after `if t.cancelled():` see `t` not
+                    // cancelled.
+                    if let Some(name) = cancelled_test(&i.test) {
+                        self.not_cancelled.push(name);
+                    }
                     if let Some(t) = &clause.test {
                         self.expr(t, Use::Neutral, false);
                         if g == 0 && self.mentions_self(t) {
@@ -2111,6 +2147,17 @@ impl<'m, 'a> Walker<'m, 'a> {
                         }
                     }
                     self.body(&clause.body);
+                    self.not_cancelled.truncate(outer_not_cancelled);
+                    if let Some(m) = &mut merged {
+                        for (kept, now) in m.iter_mut().zip(&self.not_cancelled) {
+                            if now.is_empty() {
+                                *kept = "";
+                            }
+                        }
+                    }
+                }
+                if let Some(m) = merged {
+                    self.not_cancelled = m;
                 }
                 self.not_cancelled.truncate(outer_not_cancelled);
                 self.guard_depth -= g;
@@ -2749,6 +2796,8 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.expr(elt, cu, ci);
                 if let Some(saved) = saved {
                     self.not_cancelled = saved;
+                    // (A `:=` in it binds the enclosing function's name.)
+                    self.forget_bound(|n| super::names::walrus_binds_in(e, n));
                 }
             }
             Expr::DictComp(d) => {
@@ -2766,6 +2815,7 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.expr(&d.value, cu, ci);
                 if let Some(saved) = saved {
                     self.not_cancelled = saved;
+                    self.forget_bound(|n| super::names::walrus_binds_in(e, n));
                 }
             }
             Expr::Starred(s) => self.expr(&s.value, u, in_coll),
