@@ -138,66 +138,39 @@ fn with_overrides<'c>(
     Cow::Owned(out)
 }
 
-/// Whether the statement at `range` in a function body runs whenever the
-/// body runs to it without a loop: it stands in no loop, `except` or
-/// `finally` clause and no nested function, and no loop comes before it in
-/// any block around it.
-fn on_straight_path(body: &[Stmt], range: TextRange) -> bool {
-    let mut block = body;
-    'blocks: loop {
+/// Whether a function body runs a loop that lasts: a `while` of its own
+/// (not of a nested function), anywhere in it. (`for`, `async for`
+/// included, run over what they are given: a stop may loop over slots.)
+fn runs_a_loop(body: &[Stmt]) -> bool {
+    let mut blocks: Vec<&[Stmt]> = vec![body];
+    while let Some(block) = blocks.pop() {
         for stmt in block {
-            if !stmt.range().contains_range(range) {
-                if matches!(stmt, Stmt::For(_) | Stmt::While(_)) {
-                    return false;
+            match stmt {
+                Stmt::While(_) => return true,
+                Stmt::For(f) => {
+                    blocks.push(&f.body);
+                    blocks.push(&f.orelse);
                 }
-                continue;
-            }
-            let inner: Option<&[Stmt]> = match stmt {
                 Stmt::If(i) => {
-                    if i.body.iter().any(|s| s.range().contains_range(range)) {
-                        Some(&i.body)
-                    } else {
-                        i.elif_else_clauses
-                            .iter()
-                            .find(|c| c.range().contains_range(range))
-                            .map(|c| &c.body[..])
-                    }
+                    blocks.push(&i.body);
+                    blocks.extend(i.elif_else_clauses.iter().map(|c| &c.body[..]));
                 }
-                Stmt::With(w) => w
-                    .body
-                    .iter()
-                    .any(|s| s.range().contains_range(range))
-                    .then_some(&w.body[..]),
+                Stmt::With(w) => blocks.push(&w.body),
                 Stmt::Try(t) => {
-                    if t.body.iter().any(|s| s.range().contains_range(range)) {
-                        Some(&t.body)
-                    } else if t.orelse.iter().any(|s| s.range().contains_range(range)) {
-                        Some(&t.orelse)
-                    } else {
-                        return false;
-                    }
+                    blocks.push(&t.body);
+                    blocks.extend(t.handlers.iter().map(|h| {
+                        let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                        &h.body[..]
+                    }));
+                    blocks.push(&t.orelse);
+                    blocks.push(&t.finalbody);
                 }
-                Stmt::Match(m) => m
-                    .cases
-                    .iter()
-                    .find(|c| c.range().contains_range(range))
-                    .map(|c| &c.body[..]),
-                Stmt::For(_) | Stmt::While(_) | Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {
-                    return false
-                }
-                _ => return true,
-            };
-            match inner {
-                Some(b) => {
-                    block = b;
-                    continue 'blocks;
-                }
-                // In the statement's own head (an `if` test, a `with` item).
-                None => return true,
+                Stmt::Match(m) => blocks.extend(m.cases.iter().map(|c| &c.body[..])),
+                _ => {}
             }
         }
-        return false;
     }
+    false
 }
 
 pub(crate) fn class_owners(
@@ -360,14 +333,20 @@ pub(crate) fn class_owners(
         // await self.stop(); raise`): calling it starts the owner, it does
         // not stop it (decision 50).
         stop.extend(cleanups.into_iter().filter(|m| !start.contains(m)));
-        // The methods the owner's spawns run as its tasks (decision 54).
-        let bodies: FxHashSet<ScopeId> = if spawned.is_empty() {
+        // The methods the owner's spawns run as its tasks that last: a
+        // keepalive, a watchdog, a reader (decision 54).
+        let lasting: FxHashSet<ScopeId> = if spawned.is_empty() {
             FxHashSet::default()
         } else {
             calls
                 .iter()
                 .filter(|c| spawned.get(&c.3).is_some_and(|s| spawns.contains(s)))
                 .map(|c| c.1)
+                .filter(|&b| {
+                    model.scopes[b as usize]
+                        .def
+                        .is_some_and(|d| runs_a_loop(&d.body))
+                })
                 .collect()
         };
         loop {
@@ -377,19 +356,13 @@ pub(crate) fn class_owners(
                     if start.contains(&caller) && raising.contains(at, range) {
                         continue;
                     }
-                    // A task of the owner is a stop only when stopping is
-                    // what it does: it cancels or awaits a slot itself, or
-                    // calls a stop on its straight path, not in a loop, an
-                    // `except` or `finally` clause, or after a loop (a
-                    // keepalive that disconnects when the link fails is no
-                    // shutdown, nor is the method that spawns it: decision
-                    // 54).
-                    if bodies.contains(&caller)
-                        && (at != caller
-                            || !model.scopes[caller as usize]
-                                .def
-                                .is_some_and(|d| on_straight_path(&d.body, range)))
-                    {
+                    // A task of the owner that lasts (a loop of its own)
+                    // stops it only when it ends or fails: a keepalive that
+                    // calls `self.disconnect()` when the link fails is no
+                    // shutdown, nor is the method that spawns or runs it
+                    // (decision 54). A task spawned to stop, which runs no
+                    // such loop, is its spawner's stop.
+                    if lasting.contains(&caller) || lasting.contains(&callee) {
                         continue;
                     }
                     stop.insert(caller);

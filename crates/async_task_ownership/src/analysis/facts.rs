@@ -1915,7 +1915,9 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// known not cancelled anywhere in the loop (nor after it).
     fn forget_bound_in_loop(&mut self, body: &[Stmt]) {
         if !self.not_cancelled.is_empty() {
-            self.forget_bound(|n| super::findings::bindings(body, n) != Some(0));
+            self.forget_bound(|n| {
+                super::findings::bindings(body, n) != Some(0) || super::names::walrus_binds(body, n)
+            });
         }
     }
 
@@ -2130,26 +2132,54 @@ impl<'m, 'a> Walker<'m, 'a> {
                 self.body(&i.body);
                 self.not_cancelled.truncate(outer_not_cancelled);
                 let mut merged = before.as_ref().map(|_| self.not_cancelled.clone());
+                // What the `elif` tests end holds in the clauses after them
+                // (they run in turn), and on the way past them all.
+                let mut chain = before.clone();
+                let mut pushed_holds = true;
                 for clause in &i.elif_else_clauses {
-                    if let Some(b) = &before {
-                        self.not_cancelled.clone_from(b);
+                    if let Some(c) = &chain {
+                        self.not_cancelled.clone_from(c);
                     }
                     // The clauses after `if t.cancelled():` see `t` not
                     // cancelled.
-                    if let Some(name) = cancelled_test(&i.test) {
-                        self.not_cancelled.push(name);
-                    }
+                    let pushed = match cancelled_test(&i.test) {
+                        Some(name) if pushed_holds => {
+                            self.not_cancelled.push(name);
+                            true
+                        }
+                        _ => false,
+                    };
                     if let Some(t) = &clause.test {
                         self.expr(t, Use::Neutral, false);
                         if g == 0 && self.mentions_self(t) {
                             g = 1;
                             self.guard_depth += 1;
                         }
+                        if pushed && self.not_cancelled[outer_not_cancelled].is_empty() {
+                            pushed_holds = false;
+                        }
+                        if let Some(c) = &mut chain {
+                            for (kept, now) in c.iter_mut().zip(&self.not_cancelled) {
+                                if now.is_empty() {
+                                    *kept = "";
+                                }
+                            }
+                        }
                     }
                     self.body(&clause.body);
                     self.not_cancelled.truncate(outer_not_cancelled);
                     if let Some(m) = &mut merged {
                         for (kept, now) in m.iter_mut().zip(&self.not_cancelled) {
+                            if now.is_empty() {
+                                *kept = "";
+                            }
+                        }
+                    }
+                }
+                // No `else`: the way past every test.
+                if !i.elif_else_clauses.iter().any(|c| c.test.is_none()) {
+                    if let (Some(m), Some(c)) = (&mut merged, &chain) {
+                        for (kept, now) in m.iter_mut().zip(c) {
                             if now.is_empty() {
                                 *kept = "";
                             }

@@ -199,7 +199,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
         // task's body for exception control, and the factory's own
         // done-callbacks and awaits of it count (decision 56).
         let inner = match (&site.api, site.callee) {
-            (None, Some(f)) => factory_spawn(model, facts, index, f),
+            (None, Some(f)) => factory_spawn(facts, index, f),
             _ => None,
         };
         let (factory_body, factory_wrapped) = match inner {
@@ -220,6 +220,22 @@ pub(crate) fn assemble(input: &Input) -> Report {
         let body = body_scope.and_then(|b| bodies.get(&b));
         let factory_body = factory_body.and_then(|b| bodies.get(&b).map(|body| (b, body)));
         let inner_res = inner.and_then(|i| resolutions.get(&i));
+        // A body that awaits the coroutine it is given (`async def
+        // _guard(self, coro): await coro`) and handles no `Exception`
+        // itself leaves that to the work it runs, which is not its own:
+        // like a decorator's, unknown (decision 56).
+        let leaves_to_given = |b: ScopeId, body: &body::Body| {
+            body.broad_handlers.is_empty()
+                && model.scopes[b as usize]
+                    .def
+                    .is_some_and(super::names::awaits_a_parameter)
+        };
+        let wrapped = wrapped
+            || body_scope
+                .zip(body)
+                .is_some_and(|(b, x)| leaves_to_given(b, x));
+        let factory_wrapped =
+            factory_wrapped || factory_body.is_some_and(|(b, x)| leaves_to_given(b, x));
 
         let mut slot_text = String::new();
         let mut owner_words = String::new();
@@ -986,10 +1002,8 @@ fn is_mapping(facts: &Facts, index: &Index, key: Key) -> bool {
 /// The task's coroutine function, and whether a decorator may wrap its
 /// body's errors.
 /// The one spawn of task factory `f` whose task `f` returns, when it is a
-/// spawn form (not a call of another factory), the only such spawn, and
-/// its coroutine owes nothing to `f`'s parameters (`create_task(
-/// self._guard(coro))` runs the `coro` a caller gives: not looked into).
-fn factory_spawn(model: &Model, facts: &Facts, index: &Index, f: ScopeId) -> Option<SiteId> {
+/// spawn form (not a call of another factory) and the only such spawn.
+fn factory_spawn(facts: &Facts, index: &Index, f: ScopeId) -> Option<SiteId> {
     let mut found = None;
     for &s in index.scope_sites(f) {
         if facts.sites[s as usize].api.is_some() && super::owners::returns_site(facts, index, s) {
@@ -999,16 +1013,7 @@ fn factory_spawn(model: &Model, facts: &Facts, index: &Index, f: ScopeId) -> Opt
             found = Some(s);
         }
     }
-    let site = &facts.sites[found? as usize];
-    let scope = &model.scopes[f as usize];
-    let coroutine = coroutine_arg(site.call)?;
-    let given = scope
-        .params
-        .iter()
-        .chain(scope.kwonly.iter())
-        .filter(|p| Some(**p) != scope.self_name)
-        .any(|p| super::names::mentions_name(coroutine, p));
-    (!given).then_some(found?)
+    found
 }
 
 fn coroutine_function(

@@ -253,6 +253,83 @@ pub(crate) fn walrus_binds(body: &[ruff_python_ast::Stmt], name: &str) -> bool {
     find.found
 }
 
+/// Whether an `async def` runs a coroutine or awaitable it is given:
+/// `await p`, `await asyncio.wait_for(p, …)` or `shield(p)` (not `await
+/// p()`, a function it is given called among its own work),
+/// `p` one of its parameters (`*args` and `**kwargs` included), outside
+/// nested functions. Depth-safe through the stack guard.
+pub(crate) fn awaits_a_parameter(def: &ast::StmtFunctionDef) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+    use ruff_python_ast::Stmt;
+    struct Find<'n> {
+        params: Vec<&'n str>,
+        found: bool,
+    }
+    impl<'n> Find<'n> {
+        fn is_param(&self, e: &Expr) -> bool {
+            let e = match e {
+                Expr::Starred(s) => &*s.value,
+                Expr::Subscript(s) => &*s.value,
+                e => e,
+            };
+            matches!(e, Expr::Name(n) if self.params.contains(&n.id.as_str()))
+        }
+    }
+    impl<'a> Visitor<'a> for Find<'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                return;
+            }
+            // `for c in coros:` (or `coros.values()`): `c` is given too.
+            if let Stmt::For(f) = stmt {
+                let params = &self.params;
+                if any_expr(
+                    &f.iter,
+                    |e| matches!(e, Expr::Name(n) if params.contains(&n.id.as_str())),
+                ) {
+                    if let Expr::Name(t) = &*f.target {
+                        self.params.push(t.id.as_str());
+                    }
+                }
+            }
+            super::stack::guard(|| walk_stmt(self, stmt));
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found || matches!(expr, Expr::Lambda(_)) {
+                return;
+            }
+            if let Expr::Await(a) = expr {
+                let runs = match &*a.value {
+                    Expr::Call(c) => {
+                        matches!(last_identifier(&c.func), Some("wait_for" | "shield"))
+                            && c.arguments.args.first().is_some_and(|x| self.is_param(x))
+                    }
+                    v => self.is_param(v),
+                };
+                if runs {
+                    self.found = true;
+                    return;
+                }
+            }
+            super::stack::guard(|| walk_expr(self, expr));
+        }
+    }
+    let p = &def.parameters;
+    let mut find = Find {
+        params: p
+            .iter_non_variadic_params()
+            .map(|p| p.parameter.name.as_str())
+            .chain(p.vararg.iter().map(|v| v.name.as_str()))
+            .chain(p.kwarg.iter().map(|v| v.name.as_str()))
+            .collect(),
+        found: false,
+    };
+    for stmt in &def.body {
+        find.visit_stmt(stmt);
+    }
+    find.found
+}
+
 /// Whether a `:=` in `expr` binds `name`.
 pub(crate) fn walrus_binds_in(expr: &Expr, name: &str) -> bool {
     any_expr(expr, |e| {
