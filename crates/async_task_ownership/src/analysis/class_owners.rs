@@ -138,35 +138,68 @@ fn with_overrides<'c>(
     Cow::Owned(out)
 }
 
-/// Whether a function body runs a loop that lasts: a `while` of its own
-/// (not of a nested function), anywhere in it. (`for`, `async for`
-/// included, run over what they are given: a stop may loop over slots.)
-fn runs_a_loop(body: &[Stmt]) -> bool {
-    let mut blocks: Vec<&[Stmt]> = vec![body];
-    while let Some(block) = blocks.pop() {
+/// Whether a method runs as a task that lasts and stops things when it
+/// fails: its body runs a `while` or `async for` loop of its own (not a
+/// nested function's), and one of its `except` clauses calls a method on
+/// `self` or cancels something (`except Exception: await
+/// self.disconnect()`). A task spawned to stop, which may poll or drain
+/// in a loop first, reacts to no failure that way.
+fn lasts_and_reacts(def: &ruff_python_ast::StmtFunctionDef, self_name: Option<&str>) -> bool {
+    let reacts = |e: &Expr| {
+        super::names::any_expr(e, |x| {
+            let Expr::Call(c) = x else { return false };
+            let Expr::Attribute(a) = &*c.func else {
+                return false;
+            };
+            a.attr.as_str() == "cancel"
+                || matches!(&*a.value, Expr::Name(n) if Some(n.id.as_str()) == self_name)
+        })
+    };
+    let (mut loops, mut reacting) = (false, false);
+    let mut blocks: Vec<(&[Stmt], bool)> = vec![(&def.body, false)];
+    while let Some((block, in_handler)) = blocks.pop() {
         for stmt in block {
             match stmt {
-                Stmt::While(_) => return true,
+                Stmt::While(w) => {
+                    loops = true;
+                    blocks.push((&w.body, in_handler));
+                    blocks.push((&w.orelse, in_handler));
+                }
                 Stmt::For(f) => {
-                    blocks.push(&f.body);
-                    blocks.push(&f.orelse);
+                    loops |= f.is_async;
+                    blocks.push((&f.body, in_handler));
+                    blocks.push((&f.orelse, in_handler));
                 }
                 Stmt::If(i) => {
-                    blocks.push(&i.body);
-                    blocks.extend(i.elif_else_clauses.iter().map(|c| &c.body[..]));
+                    blocks.push((&i.body, in_handler));
+                    blocks.extend(
+                        i.elif_else_clauses
+                            .iter()
+                            .map(|c| (&c.body[..], in_handler)),
+                    );
                 }
-                Stmt::With(w) => blocks.push(&w.body),
+                Stmt::With(w) => blocks.push((&w.body, in_handler)),
                 Stmt::Try(t) => {
-                    blocks.push(&t.body);
+                    blocks.push((&t.body, in_handler));
                     blocks.extend(t.handlers.iter().map(|h| {
                         let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
-                        &h.body[..]
+                        (&h.body[..], true)
                     }));
-                    blocks.push(&t.orelse);
-                    blocks.push(&t.finalbody);
+                    blocks.push((&t.orelse, in_handler));
+                    blocks.push((&t.finalbody, in_handler));
                 }
-                Stmt::Match(m) => blocks.extend(m.cases.iter().map(|c| &c.body[..])),
+                Stmt::Match(m) => {
+                    blocks.extend(m.cases.iter().map(|c| (&c.body[..], in_handler)));
+                }
+                Stmt::Expr(x) if in_handler => reacting |= reacts(&x.value),
+                Stmt::Assign(a) if in_handler => reacting |= reacts(&a.value),
+                Stmt::Return(r) if in_handler => {
+                    reacting |= r.value.as_deref().is_some_and(reacts);
+                }
                 _ => {}
+            }
+            if loops && reacting {
+                return true;
             }
         }
     }
@@ -333,8 +366,9 @@ pub(crate) fn class_owners(
         // await self.stop(); raise`): calling it starts the owner, it does
         // not stop it (decision 50).
         stop.extend(cleanups.into_iter().filter(|m| !start.contains(m)));
-        // The methods the owner's spawns run as its tasks that last: a
-        // keepalive, a watchdog, a reader (decision 54).
+        // The methods the owner's spawns run as its tasks that last and
+        // stop things when they fail: a keepalive, a watchdog, a reader
+        // (decision 54).
         let lasting: FxHashSet<ScopeId> = if spawned.is_empty() {
             FxHashSet::default()
         } else {
@@ -343,9 +377,10 @@ pub(crate) fn class_owners(
                 .filter(|c| spawned.get(&c.3).is_some_and(|s| spawns.contains(s)))
                 .map(|c| c.1)
                 .filter(|&b| {
-                    model.scopes[b as usize]
+                    let scope = &model.scopes[b as usize];
+                    scope
                         .def
-                        .is_some_and(|d| runs_a_loop(&d.body))
+                        .is_some_and(|d| lasts_and_reacts(d, scope.self_name))
                 })
                 .collect()
         };

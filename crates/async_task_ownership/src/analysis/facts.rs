@@ -1915,8 +1915,12 @@ impl<'m, 'a> Walker<'m, 'a> {
     /// known not cancelled anywhere in the loop (nor after it).
     fn forget_bound_in_loop(&mut self, body: &[Stmt]) {
         if !self.not_cancelled.is_empty() {
+            // (A wait in the body comes before the next pass's retrieval.)
+            let waits = super::names::block_waits(body);
             self.forget_bound(|n| {
-                super::findings::bindings(body, n) != Some(0) || super::names::walrus_binds(body, n)
+                waits
+                    || super::findings::bindings(body, n) != Some(0)
+                    || super::names::walrus_binds(body, n)
             });
         }
     }

@@ -230,7 +230,7 @@ pub(crate) fn walrus_binds(body: &[ruff_python_ast::Stmt], name: &str) -> bool {
             super::stack::guard(|| walk_stmt(self, stmt));
         }
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.spend() {
+            if self.spend() || matches!(expr, Expr::Lambda(_)) {
                 return;
             }
             if let Expr::Named(n) = expr {
@@ -253,9 +253,10 @@ pub(crate) fn walrus_binds(body: &[ruff_python_ast::Stmt], name: &str) -> bool {
     find.found
 }
 
-/// Whether an `async def` runs a coroutine or awaitable it is given:
-/// `await p`, `await asyncio.wait_for(p, …)` or `shield(p)` (not `await
-/// p()`, a function it is given called among its own work),
+/// Whether an `async def` only waits for a coroutine or awaitable it is
+/// given: `await p`, `await asyncio.wait_for(p, …)` or `shield(p)` (not
+/// `await p()`, a function it is given called among its own work), and
+/// no other `await` or `async for`,
 /// `p` one of its parameters (`*args` and `**kwargs` included), outside
 /// nested functions. Depth-safe through the stack guard.
 pub(crate) fn awaits_a_parameter(def: &ast::StmtFunctionDef) -> bool {
@@ -264,6 +265,7 @@ pub(crate) fn awaits_a_parameter(def: &ast::StmtFunctionDef) -> bool {
     struct Find<'n> {
         params: Vec<&'n str>,
         found: bool,
+        other: bool,
     }
     impl<'n> Find<'n> {
         fn is_param(&self, e: &Expr) -> bool {
@@ -277,7 +279,11 @@ pub(crate) fn awaits_a_parameter(def: &ast::StmtFunctionDef) -> bool {
     }
     impl<'a> Visitor<'a> for Find<'a> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.found || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+            if self.other || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                return;
+            }
+            if matches!(stmt, Stmt::For(f) if f.is_async) {
+                self.other = true;
                 return;
             }
             // `for c in coros:` (or `coros.values()`): `c` is given too.
@@ -295,7 +301,7 @@ pub(crate) fn awaits_a_parameter(def: &ast::StmtFunctionDef) -> bool {
             super::stack::guard(|| walk_stmt(self, stmt));
         }
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found || matches!(expr, Expr::Lambda(_)) {
+            if self.other || matches!(expr, Expr::Lambda(_)) {
                 return;
             }
             if let Expr::Await(a) = expr {
@@ -310,6 +316,9 @@ pub(crate) fn awaits_a_parameter(def: &ast::StmtFunctionDef) -> bool {
                     self.found = true;
                     return;
                 }
+                // Work of its own that may fail.
+                self.other = true;
+                return;
             }
             super::stack::guard(|| walk_expr(self, expr));
         }
@@ -323,8 +332,56 @@ pub(crate) fn awaits_a_parameter(def: &ast::StmtFunctionDef) -> bool {
             .chain(p.kwarg.iter().map(|v| v.name.as_str()))
             .collect(),
         found: false,
+        other: false,
     };
     for stmt in &def.body {
+        find.visit_stmt(stmt);
+    }
+    find.found && !find.other
+}
+
+/// Whether a block waits somewhere: an `await`, `async for` or `async
+/// with` of its own (not of a nested function or lambda), or may (more
+/// than 10,000 statements and expressions). Depth-safe.
+pub(crate) fn block_waits(body: &[ruff_python_ast::Stmt]) -> bool {
+    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+    use ruff_python_ast::Stmt;
+    struct Find {
+        found: bool,
+        budget: u32,
+    }
+    impl<'a> Visitor<'a> for Find {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                return;
+            }
+            self.budget = self.budget.saturating_sub(1);
+            if self.budget == 0
+                || matches!(stmt, Stmt::For(f) if f.is_async)
+                || matches!(stmt, Stmt::With(w) if w.is_async)
+            {
+                self.found = true;
+                return;
+            }
+            super::stack::guard(|| walk_stmt(self, stmt));
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found || matches!(expr, Expr::Lambda(_)) {
+                return;
+            }
+            self.budget = self.budget.saturating_sub(1);
+            if self.budget == 0 || matches!(expr, Expr::Await(_)) {
+                self.found = true;
+                return;
+            }
+            super::stack::guard(|| walk_expr(self, expr));
+        }
+    }
+    let mut find = Find {
+        found: false,
+        budget: 10_000,
+    };
+    for stmt in body {
         find.visit_stmt(stmt);
     }
     find.found
