@@ -1290,19 +1290,14 @@ fn binds_name(stmt: &Stmt, name: &str) -> bool {
         }),
         Stmt::FunctionDef(f) => f.name.as_str() == name,
         Stmt::ClassDef(c) => c.name.as_str() == name,
-        Stmt::Import(i) => i.names.iter().any(|a| {
-            a.asname
-                .as_ref()
-                .unwrap_or(&a.name)
-                .as_str()
-                .split('.')
-                .next()
-                == Some(name)
-        }),
+        Stmt::Import(i) => i
+            .names
+            .iter()
+            .any(|a| super::names::import_binds(a, name, true)),
         Stmt::ImportFrom(i) => i
             .names
             .iter()
-            .any(|a| a.asname.as_ref().unwrap_or(&a.name).as_str() == name),
+            .any(|a| super::names::import_binds(a, name, false)),
         Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::Match(_) => true,
         _ => false,
     }

@@ -514,22 +514,18 @@ pub(crate) fn assemble(input: &Input) -> Report {
             if !body.swallowing.is_empty() {
                 findings.push((Kind::SwallowsCancellation, Vec::new(), String::new()));
             }
+        }
+        // The body judged for exception control: the coroutine's, or the
+        // one a factory's spawn runs (decision 56).
+        let judged = body
+            .map(|b| (b, wrapped))
+            .or(factory_body.map(|(_, b)| (b, factory_wrapped)));
+        if let Some((body, wrapped)) = judged {
             if matches!(res.owner, RawOwner::Slot { .. })
                 && !awaited
                 && observing.is_empty()
                 && !escapes
                 && !wrapped
-                && body.broad_handlers.is_empty()
-            {
-                findings.push((Kind::SilentFailure, Vec::new(), String::new()));
-            }
-        }
-        if let Some((_, body)) = factory_body {
-            if matches!(res.owner, RawOwner::Slot { .. })
-                && !awaited
-                && observing.is_empty()
-                && !escapes
-                && !factory_wrapped
                 && body.broad_handlers.is_empty()
             {
                 findings.push((Kind::SilentFailure, Vec::new(), String::new()));
@@ -638,10 +634,7 @@ pub(crate) fn assemble(input: &Input) -> Report {
         }
 
         let kinds: Vec<Kind> = findings.iter().map(|(k, _, _)| *k).collect();
-        // The body read for exception control, and whether a decorator wraps it.
-        let exc_body = body
-            .map(|b| (b, wrapped))
-            .or(factory_body.map(|(_, b)| (b, factory_wrapped)));
+        let exc_body = judged;
         let risk = kinds.iter().map(|k| k.risk()).max().unwrap_or(Risk::None);
         let (line, column) = line_col(input, site.call.range());
         report.inventory.push(TaskRecord {
@@ -937,22 +930,14 @@ pub(crate) fn bindings(body: &[Stmt], name: &str) -> Option<u32> {
                     binds = i
                         .names
                         .iter()
-                        .filter(|a| {
-                            a.asname
-                                .as_ref()
-                                .unwrap_or(&a.name)
-                                .as_str()
-                                .split('.')
-                                .next()
-                                == Some(name)
-                        })
+                        .filter(|a| super::names::import_binds(a, name, true))
                         .count() as u32;
                 }
                 Stmt::ImportFrom(i) => {
                     binds = i
                         .names
                         .iter()
-                        .filter(|a| a.asname.as_ref().unwrap_or(&a.name).as_str() == name)
+                        .filter(|a| super::names::import_binds(a, name, false))
                         .count() as u32;
                 }
                 Stmt::Global(g) if g.names.iter().any(|n| n.as_str() == name) => return None,

@@ -387,6 +387,17 @@ pub(crate) fn block_waits(body: &[ruff_python_ast::Stmt]) -> bool {
     find.found
 }
 
+/// Whether an imported name binds `name`: its alias, or else its name
+/// (for `import a.b`, the first part).
+pub(crate) fn import_binds(alias: &ast::Alias, name: &str, dotted: bool) -> bool {
+    let bound = alias.asname.as_ref().unwrap_or(&alias.name).as_str();
+    if dotted && alias.asname.is_none() {
+        bound.split('.').next() == Some(name)
+    } else {
+        bound == name
+    }
+}
+
 /// Whether a `:=` in `expr` binds `name`.
 pub(crate) fn walrus_binds_in(expr: &Expr, name: &str) -> bool {
     any_expr(expr, |e| {
