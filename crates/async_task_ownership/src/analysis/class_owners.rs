@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use ruff_text_size::{Ranged, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::facts::{Facts, Key, SiteId};
+use super::facts::{EventKind, Facts, Key, SiteId};
 use super::lifecycle;
 use super::model::{ClassId, Model, ScopeId, MODULE_SCOPE};
 use super::names::any_expr;
@@ -138,70 +138,58 @@ fn with_overrides<'c>(
     Cow::Owned(out)
 }
 
-/// Whether a method runs as a task that lasts and stops things when it
-/// fails: its body runs a `while` or `async for` loop of its own (not a
-/// nested function's), and one of its `except` clauses calls a method on
-/// `self` or cancels something (`except Exception: await
-/// self.disconnect()`). A task spawned to stop, which may poll or drain
-/// in a loop first, reacts to no failure that way.
-fn lasts_and_reacts(def: &ruff_python_ast::StmtFunctionDef, self_name: Option<&str>) -> bool {
-    let reacts = |e: &Expr| {
-        super::names::any_expr(e, |x| {
-            let Expr::Call(c) = x else { return false };
-            let Expr::Attribute(a) = &*c.func else {
-                return false;
-            };
-            a.attr.as_str() == "cancel"
-                || matches!(&*a.value, Expr::Name(n) if Some(n.id.as_str()) == self_name)
-        })
-    };
-    let (mut loops, mut reacting) = (false, false);
-    let mut blocks: Vec<(&[Stmt], bool)> = vec![(&def.body, false)];
-    while let Some((block, in_handler)) = blocks.pop() {
+/// Whether a function body runs a loop that lasts: a `while` or an
+/// `async for` of its own (not a nested function's), anywhere in it.
+fn runs_a_loop(body: &[Stmt]) -> bool {
+    let mut blocks: Vec<&[Stmt]> = vec![body];
+    while let Some(block) = blocks.pop() {
         for stmt in block {
             match stmt {
-                Stmt::While(w) => {
-                    loops = true;
-                    blocks.push((&w.body, in_handler));
-                    blocks.push((&w.orelse, in_handler));
-                }
+                Stmt::While(_) => return true,
+                Stmt::For(f) if f.is_async => return true,
                 Stmt::For(f) => {
-                    loops |= f.is_async;
-                    blocks.push((&f.body, in_handler));
-                    blocks.push((&f.orelse, in_handler));
+                    blocks.push(&f.body);
+                    blocks.push(&f.orelse);
                 }
                 Stmt::If(i) => {
-                    blocks.push((&i.body, in_handler));
-                    blocks.extend(
-                        i.elif_else_clauses
-                            .iter()
-                            .map(|c| (&c.body[..], in_handler)),
-                    );
+                    blocks.push(&i.body);
+                    blocks.extend(i.elif_else_clauses.iter().map(|c| &c.body[..]));
                 }
-                Stmt::With(w) => blocks.push((&w.body, in_handler)),
+                Stmt::With(w) => blocks.push(&w.body),
                 Stmt::Try(t) => {
-                    blocks.push((&t.body, in_handler));
+                    blocks.push(&t.body);
                     blocks.extend(t.handlers.iter().map(|h| {
                         let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
-                        (&h.body[..], true)
+                        &h.body[..]
                     }));
-                    blocks.push((&t.orelse, in_handler));
-                    blocks.push((&t.finalbody, in_handler));
+                    blocks.push(&t.orelse);
+                    blocks.push(&t.finalbody);
                 }
-                Stmt::Match(m) => {
-                    blocks.extend(m.cases.iter().map(|c| (&c.body[..], in_handler)));
-                }
-                Stmt::Expr(x) if in_handler => reacting |= reacts(&x.value),
-                Stmt::Assign(a) if in_handler => reacting |= reacts(&a.value),
-                Stmt::Return(r) if in_handler => {
-                    reacting |= r.value.as_deref().is_some_and(reacts);
-                }
+                Stmt::Match(m) => blocks.extend(m.cases.iter().map(|c| &c.body[..])),
                 _ => {}
             }
-            if loops && reacting {
-                return true;
-            }
         }
+    }
+    false
+}
+
+/// Whether method `from`, or one it calls (a few calls deep), is one of
+/// `targets`.
+fn reaches(
+    callees: &FxHashMap<ScopeId, Vec<ScopeId>>,
+    from: ScopeId,
+    targets: &FxHashSet<ScopeId>,
+) -> bool {
+    let mut seen: FxHashSet<ScopeId> = FxHashSet::default();
+    let mut stack = vec![from];
+    while let Some(m) = stack.pop() {
+        if targets.contains(&m) {
+            return true;
+        }
+        if seen.len() >= 64 || !seen.insert(m) {
+            continue;
+        }
+        stack.extend(callees.get(&m).into_iter().flatten().copied());
     }
     false
 }
@@ -219,6 +207,10 @@ pub(crate) fn class_owners(
     // its callers hand it, their methods (built once per function).
     let mut handed_by: FxHashMap<ScopeId, FxHashMap<String, Vec<ScopeId>>> = FxHashMap::default();
     let raising = Raising::new(facts);
+    // Each spawn's slot, and for each slot the methods that cancel or
+    // await it.
+    let mut spawn_key: FxHashMap<TextRange, Key> = FxHashMap::default();
+    let mut key_stops: FxHashMap<Key, FxHashSet<ScopeId>> = FxHashMap::default();
     for (id, site) in facts.sites.iter().enumerate() {
         if !is_spawn[id] {
             continue;
@@ -240,6 +232,7 @@ pub(crate) fn class_owners(
             entry.0.insert(m);
         }
         entry.2.push(site.call.range());
+        spawn_key.insert(site.call.range(), key);
         if slots_done.insert(key) {
             let lc = lifecycle::compute(model, facts, index, key);
             // Each function the slot is handed to, once.
@@ -261,6 +254,7 @@ pub(crate) fn class_owners(
             });
             for at in cancels.chain(awaits) {
                 if let Some(m) = method_of(model, at.scope) {
+                    key_stops.entry(key).or_default().insert(m);
                     if raising.contains(at.scope, at.range) {
                         entry.3.push(m);
                     } else {
@@ -311,26 +305,6 @@ pub(crate) fn class_owners(
             }
         }
     }
-    // The calls that make the coroutine a spawn runs (`create_task(
-    // self._keepalive())`), with the spawn: they run in the task.
-    let mut spawned: FxHashMap<TextRange, TextRange> = FxHashMap::default();
-    for (id, site) in facts.sites.iter().enumerate() {
-        if !is_spawn[id] {
-            continue;
-        }
-        let args = &site.call.arguments;
-        for a in args
-            .args
-            .iter()
-            .chain(args.keywords.iter().map(|k| &k.value))
-        {
-            if let Expr::Call(c) = a {
-                if facts.site_by_range.contains_key(&c.range()) {
-                    spawned.insert(c.range(), site.call.range());
-                }
-            }
-        }
-    }
     // `super().m()`: the nearest base of the module above the caller's
     // class that defines `m`.
     for &(scope, name, range) in &facts.super_calls {
@@ -344,6 +318,72 @@ pub(crate) fn class_owners(
             .find_map(|&c| model.classes[c as usize].methods.get(name).copied());
         if let Some(callee) = callee {
             calls.push((caller, callee, scope, range, false));
+        }
+    }
+    // The calls that make the coroutine of a spawn into a slot that runs a
+    // loop of its own and, in one of its `except` clauses, stops that very
+    // slot (cancels it, or calls a method that cancels or awaits it, a few
+    // calls deep): a keepalive that disconnects when the link fails. With
+    // the spawn (decision 54).
+    let mut keepalives: FxHashMap<TextRange, TextRange> = FxHashMap::default();
+    if !key_stops.is_empty() {
+        let mut callees: FxHashMap<ScopeId, Vec<ScopeId>> = FxHashMap::default();
+        for &(caller, callee, ..) in &calls {
+            callees.entry(caller).or_default().push(callee);
+        }
+        let mut handlers: FxHashMap<ScopeId, Vec<TextRange>> = FxHashMap::default();
+        for h in &facts.handlers {
+            handlers.entry(h.scope).or_default().push(h.range);
+        }
+        for (id, site) in facts.sites.iter().enumerate() {
+            if !is_spawn[id] {
+                continue;
+            }
+            let Some(key) = spawn_key.get(&site.call.range()) else {
+                continue;
+            };
+            let Some(stops) = key_stops.get(key) else {
+                continue;
+            };
+            let args = &site.call.arguments;
+            for a in args
+                .args
+                .iter()
+                .chain(args.keywords.iter().map(|k| &k.value))
+            {
+                let Expr::Call(c) = a else { continue };
+                let Some(body) = facts
+                    .site_by_range
+                    .get(&c.range())
+                    .and_then(|&s| facts.sites[s as usize].callee)
+                else {
+                    continue;
+                };
+                let Some(clauses) = handlers.get(&body) else {
+                    continue;
+                };
+                if !model.scopes[body as usize]
+                    .def
+                    .is_some_and(|d| runs_a_loop(&d.body))
+                {
+                    continue;
+                }
+                let in_clause = |r: TextRange| clauses.iter().any(|h| h.contains_range(r));
+                let stops_in_clause = stops.contains(&body)
+                    && index.scope_events(body).iter().any(|&e| {
+                        let ev = &facts.events[e as usize];
+                        ev.key == *key && ev.kind == EventKind::Cancelled && in_clause(ev.range)
+                    });
+                let calls_stop_in_clause = calls.iter().any(|&(caller, callee, at, range, _)| {
+                    caller == body
+                        && at == body
+                        && in_clause(range)
+                        && reaches(&callees, callee, stops)
+                });
+                if stops_in_clause || calls_stop_in_clause {
+                    keepalives.insert(c.range(), site.call.range());
+                }
+            }
         }
     }
     let mut out = Vec::new();
@@ -366,22 +406,17 @@ pub(crate) fn class_owners(
         // await self.stop(); raise`): calling it starts the owner, it does
         // not stop it (decision 50).
         stop.extend(cleanups.into_iter().filter(|m| !start.contains(m)));
-        // The methods the owner's spawns run as its tasks that last and
-        // stop things when they fail: a keepalive, a watchdog, a reader
-        // (decision 54).
-        let lasting: FxHashSet<ScopeId> = if spawned.is_empty() {
+        // The keepalives' bodies stop the owner only through what they
+        // call: no shutdown of its own to name (unless they stop a slot
+        // themselves).
+        let keepalive_bodies: FxHashSet<ScopeId> = if keepalives.is_empty() {
             FxHashSet::default()
         } else {
             calls
                 .iter()
-                .filter(|c| spawned.get(&c.3).is_some_and(|s| spawns.contains(s)))
+                .filter(|c| keepalives.get(&c.3).is_some_and(|s| spawns.contains(s)))
                 .map(|c| c.1)
-                .filter(|&b| {
-                    let scope = &model.scopes[b as usize];
-                    scope
-                        .def
-                        .is_some_and(|d| lasts_and_reacts(d, scope.self_name))
-                })
+                .filter(|b| !stop.contains(b))
                 .collect()
         };
         loop {
@@ -391,13 +426,9 @@ pub(crate) fn class_owners(
                     if start.contains(&caller) && raising.contains(at, range) {
                         continue;
                     }
-                    // A task of the owner that lasts (a loop of its own)
-                    // stops it only when it ends or fails: a keepalive that
-                    // calls `self.disconnect()` when the link fails is no
-                    // shutdown, nor is the method that spawns or runs it
-                    // (decision 54). A task spawned to stop, which runs no
-                    // such loop, is its spawner's stop.
-                    if lasting.contains(&caller) || lasting.contains(&callee) {
+                    // A keepalive of the owner stops it when it fails, not
+                    // when the method that spawns it is called (decision 54).
+                    if keepalives.get(&range).is_some_and(|s| spawns.contains(s)) {
                         continue;
                     }
                     stop.insert(caller);
@@ -420,7 +451,11 @@ pub(crate) fn class_owners(
         out.push(ClassOwner {
             class: model.classes[class as usize].name.to_string(),
             start: names(start),
-            stop: names(stop),
+            stop: names(
+                stop.into_iter()
+                    .filter(|s| !keepalive_bodies.contains(s))
+                    .collect(),
+            ),
             spawns,
         });
     }
