@@ -320,11 +320,10 @@ pub(crate) fn class_owners(
             calls.push((caller, callee, scope, range, false));
         }
     }
-    // The calls that make the coroutine of a spawn into a slot that runs a
-    // loop of its own and, in one of its `except` clauses, stops that very
-    // slot (cancels it, or calls a method that cancels or awaits it, a few
-    // calls deep): a keepalive that disconnects when the link fails. With
-    // the spawn (decision 54).
+    // Keepalives (decision 54): the coroutine calls of spawns whose method
+    // runs a loop of its own and, in one of its `except` clauses, stops
+    // the very slot the spawn stores into (cancels it, or calls a method
+    // that cancels or awaits it, a few calls deep), each with its spawn.
     let mut keepalives: FxHashMap<TextRange, TextRange> = FxHashMap::default();
     if !key_stops.is_empty() {
         let mut callees: FxHashMap<ScopeId, Vec<ScopeId>> = FxHashMap::default();
