@@ -1271,9 +1271,7 @@ fn not_cancelled_in<'a>(test: &'a Expr, out: &mut Vec<&'a str>) {
 /// met as an expression), or may (`global`, `nonlocal`, `match`, an
 /// `except … as` of one of its handlers).
 fn binds_name(stmt: &Stmt, name: &str) -> bool {
-    fn target(t: &Expr, name: &str) -> bool {
-        super::names::any_expr(t, |e| matches!(e, Expr::Name(n) if n.id.as_str() == name))
-    }
+    let target = |t: &Expr, name: &str| super::findings::in_target(t, name) > 0;
     match stmt {
         Stmt::Assign(a) => a.targets.iter().any(|t| target(t, name)),
         Stmt::AnnAssign(a) => target(&a.target, name),

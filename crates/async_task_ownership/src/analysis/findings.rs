@@ -853,24 +853,27 @@ fn bound_once(body: &[Stmt], name: &str) -> bool {
     bindings(body, name) == Some(1)
 }
 
+/// How many times an assignment target binds `name` (itself, or inside a
+/// tuple, list or starred target; not an attribute or an item).
+pub(crate) fn in_target(target: &Expr, name: &str) -> u32 {
+    let mut count = 0;
+    let mut stack = vec![target];
+    while let Some(t) = stack.pop() {
+        match t {
+            Expr::Name(n) if n.id.as_str() == name => count += 1,
+            Expr::Tuple(t) => stack.extend(t.elts.iter()),
+            Expr::List(t) => stack.extend(t.elts.iter()),
+            Expr::Starred(s) => stack.push(&s.value),
+            _ => {}
+        }
+    }
+    count
+}
+
 /// How many statements of a function's body bind `name` (see
 /// [`bound_once`]); `None` when it cannot tell (`global`, `nonlocal`,
 /// `match`, a body of more than a thousand statements).
 pub(crate) fn bindings(body: &[Stmt], name: &str) -> Option<u32> {
-    fn in_target(target: &Expr, name: &str) -> u32 {
-        let mut count = 0;
-        let mut stack = vec![target];
-        while let Some(t) = stack.pop() {
-            match t {
-                Expr::Name(n) if n.id.as_str() == name => count += 1,
-                Expr::Tuple(t) => stack.extend(t.elts.iter()),
-                Expr::List(t) => stack.extend(t.elts.iter()),
-                Expr::Starred(s) => stack.push(&s.value),
-                _ => {}
-            }
-        }
-        count
-    }
     // Blocks to read, with whether they are the function's own (or a
     // nested function's, where only `nonlocal` matters).
     let mut blocks: Vec<(&[Stmt], bool)> = vec![(body, true)];

@@ -199,20 +199,25 @@ pub(crate) fn mentions_name(expr: &Expr, name: &str) -> bool {
     )
 }
 
-/// Whether a `:=` anywhere in `body` (nested functions and classes
-/// excepted, whose names are their own) binds `name`, or may: a body of
-/// more than 10,000 statements and expressions answers yes (it is asked
-/// once per statement of a block, and blocks nest). Depth-safe: each
-/// level of the walk passes through the stack guard.
-pub(crate) fn walrus_binds(body: &[ruff_python_ast::Stmt], name: &str) -> bool {
+/// Whether a statement or expression of `body` (nested functions,
+/// classes and lambdas excepted) is a hit, or may be: after 10,000
+/// statements and expressions it answers yes (it is asked once per
+/// statement of a block, and blocks nest). Depth-safe: each level of the
+/// walk passes through the stack guard.
+fn any_in_body(
+    body: &[ruff_python_ast::Stmt],
+    stmt_hit: impl Fn(&ruff_python_ast::Stmt) -> bool,
+    expr_hit: impl Fn(&Expr) -> bool,
+) -> bool {
     use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
     use ruff_python_ast::Stmt;
-    struct Find<'n> {
-        name: &'n str,
+    struct Find<S, E> {
+        stmt_hit: S,
+        expr_hit: E,
         found: bool,
         budget: u32,
     }
-    impl Find<'_> {
+    impl<S, E> Find<S, E> {
         fn spend(&mut self) -> bool {
             if self.budget == 0 {
                 self.found = true;
@@ -222,9 +227,13 @@ pub(crate) fn walrus_binds(body: &[ruff_python_ast::Stmt], name: &str) -> bool {
             self.found
         }
     }
-    impl<'a> Visitor<'a> for Find<'_> {
+    impl<'a, S: Fn(&Stmt) -> bool, E: Fn(&Expr) -> bool> Visitor<'a> for Find<S, E> {
         fn visit_stmt(&mut self, stmt: &'a Stmt) {
             if self.spend() || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                return;
+            }
+            if (self.stmt_hit)(stmt) {
+                self.found = true;
                 return;
             }
             super::stack::guard(|| walk_stmt(self, stmt));
@@ -233,17 +242,16 @@ pub(crate) fn walrus_binds(body: &[ruff_python_ast::Stmt], name: &str) -> bool {
             if self.spend() || matches!(expr, Expr::Lambda(_)) {
                 return;
             }
-            if let Expr::Named(n) = expr {
-                if matches!(&*n.target, Expr::Name(t) if t.id.as_str() == self.name) {
-                    self.found = true;
-                    return;
-                }
+            if (self.expr_hit)(expr) {
+                self.found = true;
+                return;
             }
             super::stack::guard(|| walk_expr(self, expr));
         }
     }
     let mut find = Find {
-        name,
+        stmt_hit,
+        expr_hit,
         found: false,
         budget: 10_000,
     };
@@ -251,6 +259,29 @@ pub(crate) fn walrus_binds(body: &[ruff_python_ast::Stmt], name: &str) -> bool {
         find.visit_stmt(stmt);
     }
     find.found
+}
+
+/// Whether a `:=` in `body` binds `name`, or may (see [`any_in_body`]).
+pub(crate) fn walrus_binds(body: &[ruff_python_ast::Stmt], name: &str) -> bool {
+    any_in_body(
+        body,
+        |_| false,
+        |e| {
+            matches!(e, Expr::Named(n)
+                if matches!(&*n.target, Expr::Name(t) if t.id.as_str() == name))
+        },
+    )
+}
+
+/// Whether a block waits somewhere: an `await`, `async for` or `async
+/// with` of its own, or may (see [`any_in_body`]).
+pub(crate) fn block_waits(body: &[ruff_python_ast::Stmt]) -> bool {
+    use ruff_python_ast::Stmt;
+    any_in_body(
+        body,
+        |s| matches!(s, Stmt::For(f) if f.is_async) || matches!(s, Stmt::With(w) if w.is_async),
+        |e| matches!(e, Expr::Await(_)),
+    )
 }
 
 /// Whether an `async def` only waits for a coroutine or awaitable it is
@@ -338,53 +369,6 @@ pub(crate) fn awaits_a_parameter(def: &ast::StmtFunctionDef) -> bool {
         find.visit_stmt(stmt);
     }
     find.found && !find.other
-}
-
-/// Whether a block waits somewhere: an `await`, `async for` or `async
-/// with` of its own (not of a nested function or lambda), or may (more
-/// than 10,000 statements and expressions). Depth-safe.
-pub(crate) fn block_waits(body: &[ruff_python_ast::Stmt]) -> bool {
-    use ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-    use ruff_python_ast::Stmt;
-    struct Find {
-        found: bool,
-        budget: u32,
-    }
-    impl<'a> Visitor<'a> for Find {
-        fn visit_stmt(&mut self, stmt: &'a Stmt) {
-            if self.found || matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
-                return;
-            }
-            self.budget = self.budget.saturating_sub(1);
-            if self.budget == 0
-                || matches!(stmt, Stmt::For(f) if f.is_async)
-                || matches!(stmt, Stmt::With(w) if w.is_async)
-            {
-                self.found = true;
-                return;
-            }
-            super::stack::guard(|| walk_stmt(self, stmt));
-        }
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found || matches!(expr, Expr::Lambda(_)) {
-                return;
-            }
-            self.budget = self.budget.saturating_sub(1);
-            if self.budget == 0 || matches!(expr, Expr::Await(_)) {
-                self.found = true;
-                return;
-            }
-            super::stack::guard(|| walk_expr(self, expr));
-        }
-    }
-    let mut find = Find {
-        found: false,
-        budget: 10_000,
-    };
-    for stmt in body {
-        find.visit_stmt(stmt);
-    }
-    find.found
 }
 
 /// Whether an imported name binds `name`: its alias, or else its name
